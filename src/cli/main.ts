@@ -1,0 +1,41 @@
+/** The `ci-triage` command line: the same engine as the extension, in a terminal. */
+import { runParse } from './parseCommand';
+import { CliError } from './errors';
+
+const USAGE = `usage: ci-triage <command> [options]
+
+commands:
+  parse <logfile|->  [--json] [--workspace DIR]   problems and environment of a CI log
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'parse':
+      return runParse(rest);
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case undefined:
+      throw new CliError(`missing command\n${USAGE}`);
+    default:
+      throw new CliError(`unknown command '${command}' (try 'ci-triage --help')`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // One clear line, never a stack trace.
+    const msg =
+      err instanceof CliError
+        ? err.message
+        : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`ci-triage: ${msg}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  },
+);

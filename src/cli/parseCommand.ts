@@ -1,0 +1,69 @@
+/** `ci-triage parse <logfile|-> [--json] [--workspace DIR]` */
+import { createReadStream, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { LogParser } from '../core/parser';
+import { LineSplitter } from '../core/lines';
+import type { Problem } from '../core/model';
+import { CliError } from './errors';
+import { formatHuman } from './format';
+
+export async function runParse(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+    });
+  } catch (e) {
+    throw new CliError(`parse: ${(e as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1)
+    throw new CliError('parse: give exactly one log file, or - for standard input');
+  const file = positionals[0]!;
+  if (values.workspace !== undefined) {
+    const st = statOrNull(values.workspace);
+    if (!st?.isDirectory()) throw new CliError(`parse: workspace '${values.workspace}' is not a folder`);
+  }
+  let input: NodeJS.ReadableStream;
+  if (file === '-') {
+    input = process.stdin;
+  } else {
+    const st = statOrNull(file);
+    if (!st) throw new CliError(`parse: cannot read '${file}': no such file`);
+    if (st.isDirectory()) throw new CliError(`parse: '${file}' is a folder, not a log file`);
+    input = createReadStream(file);
+  }
+
+  const parser = new LogParser({ workspace: values.workspace ?? null });
+  const splitter = new LineSplitter();
+  const problems: Problem[] = [];
+  try {
+    for await (const chunk of input) {
+      for (const line of splitter.push(chunk as Buffer)) for (const p of parser.push(line)) problems.push(p);
+    }
+  } catch (e) {
+    throw new CliError(
+      `parse: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  for (const line of splitter.end()) for (const p of parser.push(line)) problems.push(p);
+  for (const p of parser.end()) problems.push(p);
+
+  if (values.json) {
+    const out = { problems, environment: parser.environment, steps: parser.steps, format: parser.format };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatHuman(problems, parser.environment, { color: Boolean(process.stdout.isTTY) }));
+  }
+  return 0;
+}
+
+function statOrNull(p: string) {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * Framing: from a raw log line to clean text plus its place in the job's structure.
+ *
+ * Understands GitHub Actions raw job logs (timestamp prefix, `##[group]` and the other `##[...]` commands),
+ * `gh run view --log` output (job, step and timestamp columns), GitLab traces (`section_start`/`section_end`
+ * markers, the runner's optional timestamp prefix, `\r` overwrites) and plain tool output. Every check is a
+ * character test or an anchored regex, so framing is linear in the line's length.
+ */
+import stripAnsi from 'strip-ansi';
+import type { LogFormat, Step, StepStatus } from './model';
+
+export type LineCommand =
+  'error' | 'warning' | 'notice' | 'command' | 'debug' | 'group' | 'endgroup' | 'section';
+
+/** A log line after framing, as the matchers see it. */
+export interface FramedLine {
+  /** 1-based line number in the log. */
+  n: number;
+  /** The text with timestamps, columns, ANSI, `##[...]` commands and section markers removed. */
+  text: string;
+  /** The GitHub command the line carried (`##[error]` gives 'error'), or null. */
+  command: LineCommand | null;
+  /** The innermost step, section or group the line belongs to. */
+  group: Step | null;
+  /** The top-level step or section (what "which step printed it" means). */
+  step: Step | null;
+}
+
+const GITLAB_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z [0-9a-f]{2}[OE][+ ]?/;
+const ISO_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
+const GHA_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
+const SECTION = /section_(start|end):(\d+):([^\s[\]]+)(?:\[[^\]\r\n]*\])?\r?/g;
+const GH_COMMAND = /^##\[(error|warning|notice|command|debug|group|endgroup|section)\]/;
+// The GitHub web UI's copy of a log keeps links to lines: `[15](https://github.com/...#step:6:16)8`.
+const WEB_LINK = /\[(\d+)\]\(https?:\/\/[^)\s]*#step:\d+:\d+\)/g;
+const MAX_STEPS = 10_000;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Cheap test for `YYYY-MM-DDTHH:` at `i`. */
+function looksLikeTimestamp(s: string, i: number): boolean {
+  return (
+    s.length >= i + 20 &&
+    isDigit(s.charCodeAt(i)) &&
+    isDigit(s.charCodeAt(i + 3)) &&
+    s.charCodeAt(i + 4) === 45 &&
+    s.charCodeAt(i + 7) === 45 &&
+    s.charCodeAt(i + 10) === 84
+  );
+}
+
+export class Framer {
+  format: LogFormat = 'plain';
+  readonly steps: Step[] = [];
+  private lastLine = 0;
+  /** Open groups, innermost last. */
+  private stack: Step[] = [];
+  private topStep: Step | null = null;
+  private ghStepName: string | null = null;
+  private sawGitHub = false;
+  private lastTopSection: Step | null = null;
+  private closeAfterLine = false;
+
+  /** Frames one raw line (no line terminator). `n` is its 1-based number. */
+  frame(raw: string, n: number): FramedLine {
+    this.lastLine = n;
+    if (this.closeAfterLine) {
+      this.closeAfterLine = false;
+      this.topStep = null;
+    }
+    let s = raw;
+    if (s.indexOf('\uFEFF') >= 0) s = s.replace(/\uFEFF/g, '');
+
+    // gh run view --log: "job<TAB>step<TAB>2024-...Z text" (pastes may turn tabs into spaces).
+    if (this.format === 'plain' || this.format === 'gh-cli') {
+      const cols = this.ghCliColumns(s);
+      if (cols) {
+        this.format = 'gh-cli';
+        if (cols.step !== this.ghStepName) {
+          this.ghStepName = cols.step;
+          this.startTopStep(cols.step, 'step', n);
+        }
+        s = cols.rest;
+      }
+    }
+
+    if (looksLikeTimestamp(s, 0)) {
+      const gl = GITLAB_TS.exec(s);
+      if (gl) {
+        s = s.slice(gl[0].length);
+        if (this.format === 'plain') this.format = 'gitlab';
+      } else {
+        const gh = GHA_TS.exec(s);
+        if (gh) {
+          s = s.slice(gh[0].length);
+          if (this.format === 'plain') this.format = 'github';
+        }
+      }
+    }
+
+    let command: LineCommand | null = null;
+    if (s.indexOf('section_') >= 0) s = this.sections(s, n);
+    if (s.indexOf('\r') >= 0) s = lastSegment(s);
+    if (s.indexOf('\x1b') >= 0 || s.indexOf('\x9b') >= 0) s = stripAnsi(s);
+
+    if (s.charCodeAt(0) === 35 && s.charCodeAt(1) === 35) {
+      const m = GH_COMMAND.exec(s);
+      if (m) {
+        command = m[1] as LineCommand;
+        s = s.slice(m[0].length);
+        this.sawGitHub = true;
+        if (this.format === 'plain') this.format = 'github';
+        this.ghCommand(command, s, n);
+      }
+    } else if (s.charCodeAt(0) === 91 && s.startsWith('[command]')) {
+      command = 'command';
+      s = s.slice(9);
+    }
+    if (s.indexOf('](http') >= 0) s = s.replace(WEB_LINK, '$1');
+
+    if (this.format === 'gitlab' && s.startsWith('ERROR: Job failed')) {
+      const target = this.topStep ?? this.lastTopSection;
+      if (target) target.status = 'failure';
+    } else if (this.format === 'gitlab' && s.startsWith('Job succeeded')) {
+      for (const st of this.steps) if (st.status === 'unknown') st.status = 'success';
+    }
+
+    const group = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
+    for (const st of this.stack) st.endLine = n;
+    if (this.topStep) this.topStep.endLine = n;
+    return { n, text: s, command, group: group ?? null, step: this.topStep };
+  }
+
+  /** Closes what is still open at the end of the log. */
+  finish(): void {
+    for (const st of this.stack) st.endLine = Math.max(st.endLine, this.lastLine);
+    if (this.topStep) this.closeTop('end');
+    this.stack = [];
+  }
+
+  private ghCliColumns(s: string): { step: string; rest: string } | null {
+    const tab = s.indexOf('\t');
+    let job: string, step: string, rest: string;
+    if (tab > 0) {
+      const tab2 = s.indexOf('\t', tab + 1);
+      if (tab2 < 0) return null;
+      job = s.slice(0, tab);
+      step = s.slice(tab + 1, tab2);
+      rest = s.slice(tab2 + 1);
+      if (!looksLikeTimestamp(rest, 0) && !looksLikeTimestamp(rest, rest.charCodeAt(0) === 0xfeff ? 1 : 0))
+        return null;
+    } else {
+      // A paste that turned the tabs into runs of spaces: find the timestamp, split what precedes it.
+      const cut = Math.min(s.length, 400);
+      const m = ISO_TS.exec(s.slice(0, cut));
+      if (!m || m.index < 6) return null;
+      const head = s.slice(0, m.index);
+      const parts = head.split(/ {2,}/).filter((p) => p.length > 0);
+      if (parts.length !== 2 || !/ {2,}$/.test(head)) return null;
+      job = parts[0]!;
+      step = parts[1]!;
+      rest = s.slice(m.index);
+    }
+    if (job.length === 0) return null;
+    return { step: step.trim(), rest };
+  }
+
+  private ghCommand(command: LineCommand, text: string, n: number): void {
+    if (this.format === 'gh-cli') {
+      // gh's step column frames the steps; an error annotation marks the step failed.
+      if (command === 'error' && this.topStep) this.topStep.status = 'failure';
+      return;
+    }
+    if (command === 'group') {
+      if (this.stack.length === 0 && text.startsWith('Run ')) {
+        this.startTopStep(text, 'step', n);
+        this.stack.push(this.topStep!);
+        // The header group of a step is the step itself; endgroup pops it but the step goes on.
+        return;
+      }
+      if (!this.topStep) this.startTopStep('Set up job', 'step', n);
+      this.stack.push(this.newStep(text, 'group', n));
+    } else if (command === 'endgroup') {
+      const g = this.stack.pop();
+      if (g) g.endLine = n;
+    } else if (command === 'error') {
+      if (this.topStep) this.topStep.status = 'failure';
+    }
+  }
+
+  private sections(s: string, n: number): string {
+    SECTION.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    let found = false;
+    while ((m = SECTION.exec(s)) !== null) {
+      found = true;
+      if (this.format === 'plain') this.format = 'gitlab';
+      const name = m[3]!;
+      if (m[1] === 'start') {
+        if (this.stack.length === 0) {
+          this.startTopStep(name, 'section', n);
+          this.stack.push(this.topStep!);
+        } else {
+          this.stack.push(this.newStep(name, 'group', n));
+        }
+      } else {
+        // Pop up to and including the section of that name; an unmatched end is ignored.
+        const at = this.stack.map((x) => x.name).lastIndexOf(name);
+        if (at >= 0) {
+          const closed = this.stack.splice(at);
+          for (const c of closed) c.endLine = n;
+          if (at === 0 && this.topStep) {
+            // Its fate is told later, by "ERROR: Job failed" or "Job succeeded".
+            // The end marker's line still belongs to the section; the next line does not.
+            this.lastTopSection = this.topStep;
+            this.closeAfterLine = true;
+          }
+        }
+      }
+    }
+    if (!found) return s;
+    SECTION.lastIndex = 0;
+    return s.replace(SECTION, '');
+  }
+
+  private newStep(name: string, kind: Step['kind'], n: number): Step {
+    const parent = this.stack.length > 0 ? this.stack[this.stack.length - 1]!.id : (this.topStep?.id ?? null);
+    const st: Step = {
+      id: this.steps.length,
+      name,
+      kind,
+      parent,
+      startLine: n,
+      endLine: n,
+      status: 'unknown',
+    };
+    if (this.steps.length < MAX_STEPS) this.steps.push(st);
+    return st;
+  }
+
+  private startTopStep(name: string, kind: Step['kind'], n: number): void {
+    this.closeAfterLine = false;
+    if (this.topStep) this.closeTop('next');
+    this.stack = [];
+    const st: Step = {
+      id: this.steps.length,
+      name,
+      kind,
+      parent: null,
+      startLine: n,
+      endLine: n,
+      status: 'unknown',
+    };
+    if (this.steps.length < MAX_STEPS) this.steps.push(st);
+    this.topStep = st;
+  }
+
+  private closeTop(why: 'next' | 'end'): void {
+    const st = this.topStep!;
+    let status: StepStatus = st.status;
+    // A GitHub step that ended without an error annotation passed; a GitLab section's fate is known
+    // only from "ERROR: Job failed" / "Job succeeded", and the log's last step may still be running.
+    if (status === 'unknown' && (this.format === 'github' || this.format === 'gh-cli') && why === 'next') {
+      status = 'success';
+    }
+    if (status === 'unknown' && why === 'end' && this.sawGitHub) status = 'success';
+    st.status = status;
+    this.topStep = null;
+  }
+}
+
+/** Runner annotations that are not the step's failure. */
+export function isNoiseError(text: string): boolean {
+  return text.startsWith('Process completed with exit code') || text.startsWith('The operation was canceled');
+}
+
+/** For a line with bare "\r"s, what a terminal would show: the last non-empty segment. */
+function lastSegment(s: string): string {
+  let end = s.length;
+  while (end > 0) {
+    const i = s.lastIndexOf('\r', end - 1);
+    const seg = s.slice(i + 1, end);
+    if (stripAnsi(seg).trim().length > 0) return seg;
+    if (i < 0) break;
+    end = i;
+  }
+  return s.replace(/\r/g, '');
+}

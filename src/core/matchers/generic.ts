@@ -1,0 +1,6 @@
+/** FIXME(#2): the generic matcher. */
+import type { Matcher } from '../matcher';
+
+export function createGenericMatcher(): Matcher {
+  return { name: 'generic', line() {} };
+}

@@ -1,0 +1,6 @@
+/** FIXME(#2): the prettier matcher. */
+import type { Matcher } from '../matcher';
+
+export function createPrettierMatcher(): Matcher {
+  return { name: 'prettier', line() {} };
+}

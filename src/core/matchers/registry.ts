@@ -1,0 +1,44 @@
+/**
+ * Every matcher, in the order they see a line. Specific tools come first; the catch-alls (GitHub
+ * annotations, the generic error line) come last and skip lines an earlier matcher claimed.
+ */
+import type { MatcherFactory } from '../matcher';
+import { createPytestMatcher } from './pytest';
+import { createUnittestMatcher } from './unittest';
+import { createTracebackMatcher } from './traceback';
+import { createWrappersMatcher } from './wrappers';
+import { createMypyMatcher } from './mypy';
+import { createRuffMatcher } from './ruff';
+import { createFlake8Matcher } from './flake8';
+import { createPylintMatcher } from './pylint';
+import { createFormattersMatcher } from './formatters';
+import { createPrecommitMatcher } from './precommit';
+import { createPipMatcher } from './pip';
+import { createTscMatcher } from './tsc';
+import { createEslintMatcher } from './eslint';
+import { createJestMatcher } from './jest';
+import { createPrettierMatcher } from './prettier';
+import { createNpmMatcher } from './npm';
+import { createAnnotationsMatcher } from './annotations';
+import { createGenericMatcher } from './generic';
+
+export const allMatchers: readonly MatcherFactory[] = [
+  createPytestMatcher,
+  createUnittestMatcher,
+  createTracebackMatcher,
+  createWrappersMatcher,
+  createMypyMatcher,
+  createRuffMatcher,
+  createFlake8Matcher,
+  createPylintMatcher,
+  createFormattersMatcher,
+  createPrecommitMatcher,
+  createPipMatcher,
+  createTscMatcher,
+  createEslintMatcher,
+  createJestMatcher,
+  createPrettierMatcher,
+  createNpmMatcher,
+  createAnnotationsMatcher,
+  createGenericMatcher,
+];

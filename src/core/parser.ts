@@ -1,0 +1,199 @@
+/**
+ * The log engine: raw lines in, problems out (as they are found), plus the job's environment and steps.
+ * Memory stays bounded whatever the log's size: matchers buffer at most a block, and the de-duplication
+ * set and the fallback list are capped.
+ */
+import { Framer } from './framing';
+import type { FramedLine } from './framing';
+import type { Matcher, MatcherContext, MatcherFactory } from './matcher';
+import { allMatchers } from './matchers/registry';
+import { EnvironmentCollector } from './environment';
+import { createPathMapper } from './paths';
+import type { PathMapper } from './paths';
+import type { Environment, LogFormat, ParseResult, Problem, ProblemInit, Step } from './model';
+
+export interface ParseOptions {
+  /** The local workspace folder; problems get a workspace-relative `path` when their file maps into it. */
+  workspace?: string | null;
+  /** Override the matcher set (tests). */
+  matchers?: readonly MatcherFactory[];
+}
+
+const MAX_DEDUP_KEYS = 200_000;
+const MAX_FALLBACKS = 1_000;
+
+interface Fallback {
+  problem: Problem;
+  step: Step | null;
+  requireFailure: boolean;
+}
+
+export class LogParser {
+  private readonly framer = new Framer();
+  private readonly matchers: Matcher[];
+  private readonly env = new EnvironmentCollector();
+  private readonly mapPath: PathMapper;
+  private readonly seen = new Set<string>();
+  private readonly fallbacks: Fallback[] = [];
+  private readonly perStep = new Map<number, number>();
+  private out: Problem[] = [];
+  private n = 0;
+  private current: FramedLine | null = null;
+  private currentStep: Step | null = null;
+  private claimedLine = -1;
+  private readonly ctx: MatcherContext;
+
+  constructor(opts: ParseOptions = {}) {
+    this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
+    this.mapPath = createPathMapper({ workspace: opts.workspace ?? null });
+    // One context object, reused for every line: matchers run on the hot path.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- getters on a plain object need the parser
+    const self = this;
+    this.ctx = {
+      emit: (p) => this.emit(p),
+      emitFallback: (p, o) => this.emitFallback(p, o?.requireFailure ?? false),
+      claim: () => {
+        this.claimedLine = this.n;
+      },
+      get claimed() {
+        return self.claimedLine === self.n;
+      },
+      get step() {
+        return self.currentStep;
+      },
+    };
+  }
+
+  /** Feeds one raw log line; returns the problems it completed. */
+  push(raw: string): Problem[] {
+    this.n++;
+    const l = this.framer.frame(raw, this.n);
+    if (l.step !== this.currentStep) {
+      this.flushMatchers();
+      this.currentStep = l.step;
+    }
+    this.current = l;
+    this.env.line(l);
+    for (const m of this.matchers) m.line(l, this.ctx);
+    return this.take();
+  }
+
+  /** Ends the log; returns the last problems (buffered blocks and wrapper failures). */
+  end(): Problem[] {
+    this.framer.finish();
+    this.flushMatchers();
+    for (const f of this.fallbacks) {
+      const key = f.step ? f.step.id : -1;
+      if ((this.perStep.get(key) ?? 0) > 0) continue;
+      if (f.requireFailure && f.step && f.step.status === 'success') continue;
+      this.accept(f.problem);
+    }
+    this.fallbacks.length = 0;
+    return this.take();
+  }
+
+  get environment(): Environment {
+    return this.env.result();
+  }
+
+  get steps(): Step[] {
+    return this.framer.steps;
+  }
+
+  get format(): LogFormat {
+    return this.framer.format;
+  }
+
+  get lines(): number {
+    return this.n;
+  }
+
+  private take(): Problem[] {
+    if (this.out.length === 0) return EMPTY;
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  private flushMatchers(): void {
+    for (const m of this.matchers) m.flush?.(this.ctx);
+  }
+
+  private complete(p: ProblemInit): Problem {
+    return {
+      file: p.file,
+      path: p.file ? this.mapPath(p.file) : null,
+      line: p.line,
+      column: p.column ?? null,
+      ...(p.endLine !== undefined ? { endLine: p.endLine } : {}),
+      ...(p.endColumn !== undefined ? { endColumn: p.endColumn } : {}),
+      severity: p.severity,
+      tool: p.tool,
+      ...(p.code !== undefined ? { code: p.code } : {}),
+      message: p.message,
+      test: p.test ?? null,
+      logLine: p.logLine ?? this.n,
+      step: this.currentStep?.name ?? null,
+    };
+  }
+
+  private emit(p: ProblemInit): void {
+    this.claimedLine = this.n;
+    this.accept(this.complete(p));
+  }
+
+  private accept(p: Problem): void {
+    const key = `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`;
+    if (this.seen.has(key)) return;
+    if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
+    const stepKey = this.currentStep ? this.currentStep.id : -1;
+    this.perStep.set(stepKey, (this.perStep.get(stepKey) ?? 0) + 1);
+    this.out.push(p);
+  }
+
+  private emitFallback(p: ProblemInit, requireFailure: boolean): void {
+    this.claimedLine = this.n;
+    if (this.fallbacks.length >= MAX_FALLBACKS) return;
+    this.fallbacks.push({ problem: this.complete(p), step: this.currentStep, requireFailure });
+  }
+}
+
+const EMPTY: Problem[] = [];
+
+/** Parses a stream of lines, yielding problems as they are found. */
+export async function* parse(
+  lines: AsyncIterable<string>,
+  opts: ParseOptions = {},
+): AsyncGenerator<Problem, void> {
+  const parser = new LogParser(opts);
+  for await (const line of lines) yield* parser.push(line);
+  yield* parser.end();
+}
+
+/** Parses a stream of lines into the whole result. */
+export async function parseLog(lines: AsyncIterable<string>, opts: ParseOptions = {}): Promise<ParseResult> {
+  const parser = new LogParser(opts);
+  const problems: Problem[] = [];
+  for await (const line of lines) for (const p of parser.push(line)) problems.push(p);
+  for (const p of parser.end()) problems.push(p);
+  return result(parser, problems);
+}
+
+/** Parses lines already in memory (tests, small logs). */
+export function parseLines(lines: Iterable<string>, opts: ParseOptions = {}): ParseResult {
+  const parser = new LogParser(opts);
+  const problems: Problem[] = [];
+  for (const line of lines) for (const p of parser.push(line)) problems.push(p);
+  for (const p of parser.end()) problems.push(p);
+  return result(parser, problems);
+}
+
+function result(parser: LogParser, problems: Problem[]): ParseResult {
+  return {
+    problems,
+    environment: parser.environment,
+    steps: parser.steps,
+    format: parser.format,
+    lines: parser.lines,
+  };
+}

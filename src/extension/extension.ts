@@ -1,0 +1,6 @@
+/** Extension entry point. FIXME(#4): views, providers, language client. */
+import type * as vscode from 'vscode';
+
+export function activate(_context: vscode.ExtensionContext): void {}
+
+export function deactivate(): void {}
