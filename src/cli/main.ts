@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     case undefined:
-      throw new CliError(`missing command\n${USAGE}`);
+      throw new CliError("missing command (try 'ci-triage --help')");
     default:
       throw new CliError(`unknown command '${command}' (try 'ci-triage --help')`);
   }

@@ -134,7 +134,10 @@ test('CR-only line ends are line ends; CRLF is one line end', () => {
 
 test('web-UI copy link artifacts are removed from numbers', () => {
   const f = new Framer();
-  const l = f.frame('x.py:[15](https://github.com/o/r/actions/runs/1/job/2#step:6:16)8:0: R[17](https://github.com/o/r/actions/runs/1/job/2#step:6:17)05: msg', 1);
+  const l = f.frame(
+    'x.py:[15](https://github.com/o/r/actions/runs/1/job/2#step:6:16)8:0: R[17](https://github.com/o/r/actions/runs/1/job/2#step:6:17)05: msg',
+    1,
+  );
   assert.equal(l.text, 'x.py:158:0: R1705: msg');
 });
 

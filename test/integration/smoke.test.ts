@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+test('the built CLI parses a log end to end and prints JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-triage-'));
+  const log = join(dir, 'job.log');
+  writeFileSync(
+    log,
+    '2024-05-01T10:00:00.1234567Z ##[group]Run true\n2024-05-01T10:00:00.1234567Z ##[endgroup]\n',
+  );
+  const out = execFileSync(process.execPath, [cli, 'parse', log, '--json'], { encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { problems: unknown[]; environment: object; steps: unknown[] };
+  assert.ok(Array.isArray(parsed.problems), `problems missing in: ${out}`);
+  assert.equal(parsed.steps.length, 1, `steps in: ${out}`);
+});
+
+test('the CLI exits 2 with one line and no stack trace on a missing file or bad arguments', () => {
+  for (const args of [
+    ['parse', '/nonexistent/x.log'],
+    ['parse'],
+    ['parse', 'a', '--bogus'],
+    ['frobnicate'],
+  ]) {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `exit code for ${args.join(' ')}: ${r.status}, stderr: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}, got: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace for ${args.join(' ')}: ${r.stderr}`);
+  }
+});
