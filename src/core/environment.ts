@@ -1,14 +1,531 @@
-/** Collects the job's environment from framed lines. FIXME(#2): the full set of fields. */
+/**
+ * Collects the job's environment from framed lines: Python version, OS, runner and container images (and the
+ * job container's digest), env vars, installed packages, tool versions, checkout folders, and hygiene
+ * warnings about secret-looking variables printed unmasked.
+ *
+ * `line()` runs on every line of the log, so each check starts with a character test or `startsWith` and
+ * only then runs an anchored, bounded regex. Every collection is capped.
+ */
 import type { FramedLine } from './framing';
 import { emptyEnvironment } from './model';
-import type { Environment } from './model';
+import type { Environment, Step } from './model';
+
+const MAX_ENTRIES = 2000;
+const MAX_VALUE = 2000;
+const MAX_WARNINGS = 100;
+const MAX_PY_CANDIDATES = 1000;
+const MAX_PULLS = 50;
+const MAX_CHECKOUT_DIRS = 8;
+const MAX_OS_PARTS = 6;
+
+// Python evidence, weakest first. Choice: evidence from a failed step first (its tool ran under that
+// Python), then pytest's `platform` line > a bare `Python X.Y.Z` (python --version) > setup-python's
+// "Successfully set up" > `pythonLocation` > the requested `python-version`; the latest breaks ties; a less
+// precise winner (`3.11`) takes the precision of a candidate it prefixes (`3.11.13`).
+const PY_REQUESTED = 0;
+const PY_LOCATION = 1;
+const PY_SET_UP = 2;
+const PY_PRINTED = 3;
+const PY_PLATFORM = 4;
+
+interface PyCandidate {
+  version: string;
+  rank: number;
+  step: Step | null;
+  order: number;
+}
+
+const SET_UP_PYTHON =
+  /^Successfully set ?up (?:CPython|PyPy \S{1,40} with Python) \((\d{1,3}\.\d{1,3}[^)\s]{0,40})\)/;
+const PYTEST_PLATFORM =
+  /^platform \S{1,40} -- Python (\d{1,3}\.\d{1,3}(?:\.\d{1,4})?)\S{0,60}, pytest-(\d[^,\s]{0,40})(?:, pluggy-(\d[^,\s]{0,40}))?/;
+const PYTHON_PRINTED = /^Python (\d{1,3}\.\d{1,3}\.\d{1,4}[0-9a-z+]{0,20})\s*$/;
+const PYTHON_LOCATION = /[\\/]Python[\\/](\d{1,3}\.\d{1,3}\.\d{1,4}[^\\/\s]{0,20})[\\/]/;
+const PYTHON_REQUESTED = /^['"]?(\d{1,3}\.\d{1,3}(?:\.\d{1,4})?)(?:\.x)?['"]?$/;
+const HEADER_ENTRY = /^ {2}([A-Za-z_][A-Za-z0-9_.-]{0,127}):(?: (.*))?$/;
+const ENV_DUMP_LINE = /^([A-Za-z_][A-Za-z0-9_]{0,127})=(.*)$/;
+const DECLARE_X = /^declare -x ([A-Za-z_][A-Za-z0-9_]{0,127})(?:="(.*)")?$/;
+const FREEZE_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})==([^\s;]{1,100})/;
+const PIP_LIST_ROW =
+  /^([A-Za-z0-9][A-Za-z0-9._-]{0,127}) +(\d[0-9A-Za-z.+!-]{0,100})(?: +(?:\/|[A-Za-z]:\\).{0,1000})?$/;
+const UV_ADDED = /^ \+ ([A-Za-z0-9][A-Za-z0-9._-]{0,127})==([^\s]{1,100})/;
+const TOOL_VERSION =
+  /^(mypy|ruff|pylint|pip|uv|black|tox|nox|poetry|git|node|npm|yarn|pnpm|pytest|bun|deno)(?: version|,|:)? v?(\d{1,4}\.\d{1,4}(?:\.\d{1,6})?[0-9A-Za-z.+-]{0,30})(?=$|[\s,)])/;
+const FLAKE8_VERSION = /^(\d{1,4}\.\d{1,4}\.\d{1,4}) \(mccabe: /;
+const POETRY_VERSION = /^Poetry \(version (\d[^)\s]{0,40})\)/;
+const RUNNER_VERSION = /^Current runner version: '([^']{1,40})'/;
+const GITLAB_RUNNER = /^Running with gitlab-runner (\S{1,40})/;
+const GITLAB_EXECUTOR = /^Using (.{1,40}?) executor with image (\S{1,300}) \.\.\./;
+const GITLAB_IMAGE =
+  /^Using docker image (sha256:[0-9a-f]{64}) for (\S{1,300})(?: with digest \S{0,300}?@(sha256:[0-9a-f]{64}))?/;
+const GITLAB_SERVICE = /^Starting service (\S{1,300})/;
+const DOCKER_PULL = /docker(?: --config \S{1,500})? pull (?:-q |--quiet )?(\S{1,300})\s*$/;
+const DIGEST = /^Digest: (sha256:[0-9a-f]{64})/;
+const GIT_DIR_LINE =
+  /^(?:Initialized empty|Reinitialized existing) Git repository in (\/.{0,1000}?|[A-Za-z]:[\\/].{0,1000}?)[\\/]\.git[\\/]?$/;
+const CLONING_INTO = /^Cloning into '(\/[^']{0,1000}|[A-Za-z]:[\\/][^']{0,1000})'\.\.\.$/;
+const ENV_DUMP_CMD = /^\s*(?:sudo\s+)?(?:env|printenv|export\s+-p|declare\s+-x)\s*(?:$|[|>;&])/;
+const PIP_DUMP_CMD = /^\s*(?:(?:python|py)[0-9.]*\s+-m\s+)?(?:uv\s+)?pip[0-9.]*\s+(freeze|list)\b/;
+// `_`-separated words of a variable name that make it look secret; PUBLIC ones are meant to be seen.
+const SECRET_WORDS = new Set([
+  'TOKEN',
+  'TOKENS',
+  'SECRET',
+  'SECRETS',
+  'PASSWORD',
+  'PASSWORDS',
+  'PASSWD',
+  'PASSPHRASE',
+  'KEY',
+  'KEYS',
+  'APIKEY',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'PRIVATE',
+]);
+
+type Block = 'script' | 'with' | 'env' | 'other' | null;
 
 export class EnvironmentCollector {
   private readonly env = emptyEnvironment();
+  private readonly osParts: string[] = [];
+  private group: string | null = null;
+  /** Inside a GitHub step's `##[group]Run ...` header: which part of it. */
+  private block: Block = null;
+  /** Output modes of the current step, set by the commands it runs. */
+  private envDump = false;
+  private freeze = false;
+  private pipList = false;
+  /** Inside `pip list`'s table: after its `---------- -------` rule. */
+  private pipListRows = false;
+  private modeStep: Step | null = null;
+  private readonly py: PyCandidate[] = [];
+  private pyOrder = 0;
+  private pendingPull: string | null = null;
+  private readonly pulls = new Map<string, string>();
+  private jobPull: string | null = null;
+  private jobCreate: string | null = null;
+  private gitlabExecutorImage: string | null = null;
+  private gitlabImage: string | null = null;
+  private gitlabDigest: string | null = null;
+  private readonly gitlabServices = new Set<string>();
+  private sawScriptCommand = false;
+  private readonly dirs: string[] = [];
+  private readonly warned = new Set<string>();
+  private readonly envVars = new Map<string, string>();
+  private readonly packages = new Map<string, string>();
 
-  line(_l: FramedLine): void {}
+  line(l: FramedLine): void {
+    try {
+      this.dispatch(l);
+    } catch {
+      // A malformed line must never stop the parse; the environment is best effort.
+    }
+  }
+
+  /**
+   * Folders the job checked the project out into, as the log showed them (GitLab's
+   * `Initialized empty Git repository in /builds/g/s/p/.git/`, `CI_PROJECT_DIR=...`, `GITHUB_WORKSPACE=...`).
+   */
+  checkoutDirs(): readonly string[] {
+    return this.dirs;
+  }
 
   result(): Environment {
-    return this.env;
+    const e = this.env;
+    e.env = Object.fromEntries(this.envVars);
+    e.packages = Object.fromEntries(this.packages);
+    if (e.os === null && this.osParts.length > 0) e.os = this.osParts.join(' ');
+    e.python = this.choosePython();
+    e.containerImage = this.jobCreate ?? this.jobPull ?? this.gitlabImage ?? this.gitlabExecutorImage;
+    e.image = e.containerImage ?? e.runnerImage;
+    if (this.gitlabImage !== null && e.containerImage === this.gitlabImage) {
+      e.digest = this.gitlabDigest;
+    } else if (e.containerImage !== null && (this.jobCreate !== null || this.jobPull !== null)) {
+      e.digest = this.pulls.get(e.containerImage) ?? null;
+    } else {
+      e.digest = null;
+    }
+    return e;
   }
+
+  private dispatch(l: FramedLine): void {
+    if (l.step !== this.modeStep) {
+      this.modeStep = l.step;
+      this.envDump = this.freeze = this.pipList = this.pipListRows = false;
+      this.pendingPull = null;
+    }
+    const t = l.text;
+    if (l.command === 'group') {
+      this.startGroup(t);
+      return;
+    }
+    if (l.command === 'endgroup') {
+      this.endGroup();
+      return;
+    }
+    if (l.command === 'command') {
+      this.runnerCommand(t, l);
+      return;
+    }
+    if (t.length === 0) return;
+    if (this.group !== null && this.inGroup(t, l)) return;
+
+    const c = t.charCodeAt(0);
+    switch (c) {
+      case 32: // ' '
+        if (t.charCodeAt(1) === 43 /* + */) {
+          const m = UV_ADDED.exec(t);
+          if (m) this.addPackage(m[1]!, m[2]!);
+        }
+        break;
+      case 36: // '$'
+        if (t.charCodeAt(1) === 32) this.shellCommand(t.slice(2), l);
+        break;
+      case 67: // 'C'
+        if (t.startsWith('Current runner version: ')) {
+          const m = RUNNER_VERSION.exec(t);
+          if (m) this.env.tools['actions-runner'] = m[1]!;
+        } else if (t.startsWith('Cloning into ')) {
+          const m = CLONING_INTO.exec(t);
+          if (m) this.checkoutDir(m[1]!, l);
+        }
+        break;
+      case 68: // 'D'
+        if (this.pendingPull !== null && t.startsWith('Digest: ')) {
+          const m = DIGEST.exec(t);
+          if (m && this.pulls.size < MAX_PULLS) this.pulls.set(this.pendingPull, m[1]!);
+        }
+        break;
+      case 73: // 'I'
+      case 82: // 'R'
+        if (t.startsWith('Running with gitlab-runner ')) {
+          const m = GITLAB_RUNNER.exec(t);
+          if (m) this.env.tools['gitlab-runner'] = m[1]!;
+        } else if (t.endsWith('.git/') || t.endsWith('.git')) {
+          const m = GIT_DIR_LINE.exec(t);
+          if (m) this.checkoutDir(m[1]!, l);
+        }
+        break;
+      case 80: // 'P'
+        if (t.startsWith('Python ')) {
+          const m = PYTHON_PRINTED.exec(t);
+          if (m) this.pyCandidate(m[1]!, PY_PRINTED, l);
+        } else if (t.startsWith('Poetry (version ')) {
+          const m = POETRY_VERSION.exec(t);
+          if (m) this.env.tools['poetry'] = m[1]!;
+        }
+        break;
+      case 83: // 'S'
+        if (t.startsWith('Successfully installed ')) this.pipInstalled(t);
+        else if (t.startsWith('Successfully set')) {
+          const m = SET_UP_PYTHON.exec(t);
+          if (m) this.pyCandidate(m[1]!, PY_SET_UP, l);
+        } else if (t.startsWith('Starting service ')) {
+          const m = GITLAB_SERVICE.exec(t);
+          if (m && this.gitlabServices.size < MAX_PULLS) this.gitlabServices.add(m[1]!);
+        }
+        break;
+      case 85: // 'U'
+        if (t.startsWith('Using ')) this.gitlabUsing(t);
+        break;
+      case 112: // 'p'
+        if (t.startsWith('platform ')) {
+          const m = PYTEST_PLATFORM.exec(t);
+          if (m) {
+            this.pyCandidate(m[1]!, PY_PLATFORM, l);
+            this.env.tools['pytest'] = m[2]!;
+            if (m[3]) this.env.tools['pluggy'] = m[3];
+          }
+        } else this.toolVersion(t);
+        break;
+      default:
+        if (c >= 48 && c <= 57) {
+          if (t.indexOf(' (mccabe: ') > 0) {
+            const m = FLAKE8_VERSION.exec(t);
+            if (m) this.env.tools['flake8'] = m[1]!;
+          }
+        } else if (c >= 97 && c <= 122) {
+          this.toolVersion(t);
+        }
+    }
+    if (this.envDump || this.freeze || this.pipList) this.dumpLine(t, l);
+  }
+
+  private startGroup(name: string): void {
+    this.group = name;
+    this.block = null;
+    this.pendingPull = null;
+    if (name.startsWith('Run ')) {
+      // A new step header: its script lines decide the step's output modes.
+      this.envDump = this.freeze = this.pipList = this.pipListRows = false;
+      this.block = 'script';
+      this.scriptLine(name.slice(4));
+    }
+  }
+
+  private endGroup(): void {
+    if (this.group === 'Operating System' && this.env.os === null && this.osParts.length > 0) {
+      this.env.os = this.osParts.join(' ');
+    }
+    this.group = null;
+    this.block = null;
+    this.pendingPull = null;
+  }
+
+  /** Lines inside a `##[group]`; true when the line was consumed. */
+  private inGroup(t: string, l: FramedLine): boolean {
+    const g = this.group!;
+    if (this.block !== null) return this.headerLine(t, l);
+    switch (g) {
+      case 'Operating System':
+        if (this.env.os === null && this.osParts.length < MAX_OS_PARTS) this.osParts.push(t.trim());
+        return true;
+      case 'Runner Image':
+        if (t.startsWith('Image: ')) this.env.runnerImage ??= t.slice(7).trim();
+        else if (t.startsWith('Version: ')) this.env.runnerImageVersion ??= t.slice(9).trim();
+        return true;
+      case 'Environment details': {
+        // setup-node: "node: v20.11.0", "npm: 10.2.4", "yarn: 1.22.21".
+        const colon = t.indexOf(': ');
+        if (colon > 0 && colon < 20) {
+          const v = t.slice(colon + 2).trim();
+          if (/^v?\d/.test(v)) this.env.tools[t.slice(0, colon)] = v.replace(/^v/, '');
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A line of a step's `##[group]Run ...` header: script, `with:` inputs, `env:` variables. */
+  private headerLine(t: string, l: FramedLine): boolean {
+    if (t.charCodeAt(0) !== 32) {
+      if (t === 'with:') this.block = 'with';
+      else if (t === 'env:') this.block = 'env';
+      else if (t.startsWith('shell: ')) this.block = 'other';
+      else if (this.block === 'script') this.scriptLine(t);
+      return true;
+    }
+    if (this.block === 'script') {
+      this.scriptLine(t);
+      return true;
+    }
+    const m = HEADER_ENTRY.exec(t);
+    if (!m) return true;
+    const name = m[1]!;
+    const value = (m[2] ?? '').trim();
+    const lower = name.toLowerCase();
+    if (lower === 'python-version' || lower === 'python_version' || lower === 'pythonversion') {
+      const v = PYTHON_REQUESTED.exec(value);
+      if (v) this.pyCandidate(v[1]!, PY_REQUESTED, l);
+    }
+    if (this.block === 'env') {
+      if (name === 'pythonLocation') {
+        const v = PYTHON_LOCATION.exec(value + '/');
+        if (v) this.pyCandidate(v[1]!, PY_LOCATION, l);
+      }
+      this.setEnv(name, value, l);
+    }
+    return true;
+  }
+
+  private scriptLine(cmd: string): void {
+    if (ENV_DUMP_CMD.test(cmd)) this.envDump = true;
+    const p = PIP_DUMP_CMD.exec(cmd);
+    if (p) {
+      if (p[1] === 'freeze') this.freeze = true;
+      else this.pipList = true;
+    }
+  }
+
+  /** GitLab's echo of a script command, `$ cmd`: it sets what the following output is. */
+  private shellCommand(cmd: string, l: FramedLine): void {
+    this.sawScriptCommand = true;
+    this.envDump = this.freeze = this.pipList = this.pipListRows = false;
+    this.modeStep = l.step;
+    this.scriptLine(cmd);
+  }
+
+  /** `[command]...` lines: the runner's own commands (container set-up) and actions' tool calls. */
+  private runnerCommand(t: string, l: FramedLine): void {
+    if (t.indexOf('docker') < 0) return;
+    if (t.indexOf(' pull ') > 0) {
+      const g = this.group;
+      const jobGroup = g === 'Starting job container';
+      const init =
+        jobGroup ||
+        g === 'Initialize containers' ||
+        (g !== null && g.startsWith('Starting ') && g.endsWith(' service container')) ||
+        (l.step !== null && l.step.name === 'Initialize containers');
+      // Only the runner's container initialisation counts: a `docker pull` a step runs is not the job image.
+      if (!init) return;
+      const m = DOCKER_PULL.exec(t);
+      if (!m) return;
+      this.pendingPull = m[1]!;
+      if (jobGroup) this.jobPull ??= m[1]!;
+    } else if (t.indexOf(' create ') > 0) {
+      // The runner keeps the job container alive with `--entrypoint "tail" IMAGE "-f" "/dev/null"`.
+      const at = t.indexOf('--entrypoint "tail" ');
+      if (at < 0) return;
+      const rest = t.slice(at + 20);
+      const end = rest.indexOf(' ');
+      const image = end > 0 ? rest.slice(0, end) : rest;
+      if (image.length > 0 && image.length <= 300 && rest.slice(end).startsWith(' "-f" "/dev/null"')) {
+        this.jobCreate ??= image;
+      }
+    } else if (t.indexOf('.Config.Env') > 0) {
+      this.envDump = true;
+    }
+  }
+
+  private gitlabUsing(t: string): void {
+    if (t.startsWith('Using docker image sha256:')) {
+      const m = GITLAB_IMAGE.exec(t);
+      if (!m) return;
+      const image = m[2]!;
+      if (this.gitlabServices.has(image)) return;
+      if (this.gitlabExecutorImage !== null && image !== this.gitlabExecutorImage) return;
+      if (this.gitlabImage === null) {
+        this.gitlabImage = image;
+        // The repo digest when the runner prints one (newer runners), else the local image id.
+        this.gitlabDigest = m[3] ?? m[1]!;
+      }
+    } else if (t.indexOf(' executor with image ') > 0) {
+      const m = GITLAB_EXECUTOR.exec(t);
+      if (m) this.gitlabExecutorImage ??= m[2]!;
+    }
+  }
+
+  private toolVersion(t: string): void {
+    // Cheap gate: a short word, then a digit, `v<digit>` or `version ` (most lines fail here).
+    if (t.length > 200) return;
+    const sp = t.indexOf(' ');
+    if (sp < 2 || sp > 7) return;
+    const c = t.charCodeAt(sp + 1);
+    const digit = c >= 48 && c <= 57;
+    const next = t.charCodeAt(sp + 2);
+    if (!digit && !(c === 118 && ((next >= 48 && next <= 57) || t.startsWith('version ', sp + 1)))) return;
+    const m = TOOL_VERSION.exec(t);
+    if (m) this.env.tools[m[1]!] = m[2]!;
+  }
+
+  private pipInstalled(t: string): void {
+    // A hostile multi-megabyte line must stay cheap: the packages map is capped anyway.
+    const parts = t.slice(23, 23 + 100_000).split(' ', MAX_ENTRIES);
+    for (const p of parts) {
+      const dash = p.lastIndexOf('-');
+      if (dash > 0 && dash < p.length - 1) this.addPackage(p.slice(0, dash), p.slice(dash + 1));
+    }
+  }
+
+  private dumpLine(t: string, l: FramedLine): void {
+    if (this.envDump) {
+      if (t.startsWith('declare -x ')) {
+        const m = DECLARE_X.exec(t);
+        if (m) this.setEnv(m[1]!, m[2] ?? '', l);
+        return;
+      }
+      const eq = t.indexOf('=');
+      if (eq > 0 && eq <= 128) {
+        const m = ENV_DUMP_LINE.exec(t);
+        if (m) {
+          this.setEnv(m[1]!, m[2]!, l);
+          return;
+        }
+      }
+    }
+    if (this.freeze && t.indexOf('==') > 0) {
+      const m = FREEZE_LINE.exec(t);
+      if (m) this.addPackage(m[1]!, m[2]!);
+    } else if (this.pipList) {
+      if (!this.pipListRows) {
+        this.pipListRows = t.startsWith('---') && /^-+ +-+/.test(t);
+        return;
+      }
+      const m = PIP_LIST_ROW.exec(t);
+      if (m) this.addPackage(m[1]!, m[2]!);
+      else this.pipListRows = false;
+    }
+  }
+
+  private setEnv(name: string, value: string, l: FramedLine): void {
+    const v = value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value;
+    if (this.envVars.size < MAX_ENTRIES || this.envVars.has(name)) this.envVars.set(name, v);
+    if ((name === 'CI_PROJECT_DIR' || name === 'GITHUB_WORKSPACE') && v.length > 1) this.addDir(v);
+    // Official python images set PYTHON_VERSION; a dump of it is as outright as pythonLocation.
+    if (name === 'PYTHON_VERSION' && /^\d{1,3}\.\d{1,3}\.\d{1,4}$/.test(v))
+      this.pyCandidate(v, PY_LOCATION, l);
+    if (looksSecret(name) && !isMasked(v)) this.warn(name, l);
+  }
+
+  private warn(name: string, l: FramedLine): void {
+    // Once per name: a workflow-level variable shows in every step's env block.
+    const step = l.step?.name ?? null;
+    if (this.warned.has(name) || this.env.warnings.length >= MAX_WARNINGS) return;
+    this.warned.add(name);
+    const where = step !== null ? ` in step "${step}"` : '';
+    this.env.warnings.push(`${name} is printed unmasked${where}: store it as a secret`);
+  }
+
+  private addPackage(name: string, version: string): void {
+    if (this.packages.size < MAX_ENTRIES || this.packages.has(name)) this.packages.set(name, version);
+  }
+
+  private checkoutDir(dir: string, l: FramedLine): void {
+    // Only the CI system's own checkout: GitLab's get_sources section, or a /builds/ folder in a trace
+    // without sections before any script command. A `git clone` a script runs is a dependency.
+    const section = l.step?.name;
+    if (
+      section === 'get_sources' ||
+      (section === undefined && !this.sawScriptCommand && dir.startsWith('/builds/'))
+    ) {
+      this.addDir(dir);
+    }
+  }
+
+  private addDir(dir: string): void {
+    const d = dir.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (d.length === 0 || this.dirs.includes(d) || this.dirs.length >= MAX_CHECKOUT_DIRS) return;
+    this.dirs.push(d);
+  }
+
+  private pyCandidate(version: string, rank: number, l: FramedLine): void {
+    const order = ++this.pyOrder;
+    const step = l.step;
+    // One candidate per (rank, step): pythonLocation is repeated in every step's env block.
+    for (let i = this.py.length - 1; i >= 0 && i >= this.py.length - 8; i--) {
+      const c = this.py[i]!;
+      if (c.rank === rank && c.step === step) {
+        c.version = version;
+        c.order = order;
+        return;
+      }
+    }
+    if (this.py.length >= MAX_PY_CANDIDATES) this.py.shift();
+    this.py.push({ version, rank, step, order });
+  }
+
+  private choosePython(): string | null {
+    if (this.py.length === 0) return null;
+    const failed = this.py.filter((c) => c.step !== null && c.step.status === 'failure');
+    const pool = failed.length > 0 ? failed : this.py;
+    let best = pool[0]!;
+    for (const c of pool) if (c.rank > best.rank || (c.rank === best.rank && c.order > best.order)) best = c;
+    let v = best.version;
+    for (const c of this.py) if (c.version.startsWith(v + '.') && c.version.length > v.length) v = c.version;
+    return v;
+  }
+}
+
+function looksSecret(name: string): boolean {
+  const words = name.toUpperCase().split(/[_.-]/);
+  if (words.includes('PUBLIC') || (words.includes('CACHE') && words.includes('KEY'))) return false;
+  for (const w of words) if (SECRET_WORDS.has(w)) return true;
+  return false;
+}
+
+function isMasked(v: string): boolean {
+  const s = v.trim().replace(/^['"]|['"]$/g, '');
+  return s.length === 0 || s.includes('***') || s.includes('[MASKED]') || s === 'true' || s === 'false';
 }

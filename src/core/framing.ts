@@ -26,17 +26,55 @@ export interface FramedLine {
   step: Step | null;
 }
 
-const GITLAB_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z [0-9a-f]{2}[OE][+ ]?/;
 const ISO_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
-const GHA_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
 const SECTION = /section_(start|end):(\d+):([^\s[\]]+)(?:\[[^\]\r\n]*\])?\r?/g;
 const GH_COMMAND = /^##\[(error|warning|notice|command|debug|group|endgroup|section)\]/;
 // The GitHub web UI's copy of a log keeps links to lines: `[15](https://github.com/...#step:6:16)8`.
-const WEB_LINK = /\[(\d+)\]\(https?:\/\/[^)\s]*#step:\d+:\d+\)/g;
+// The URL stops at `[` as well, so a line of `[1](http://[1](http://...` cannot make it backtrack
+// quadratically: each attempt scans only up to the next candidate.
+const WEB_LINK = /\[(\d+)\]\(https?:\/\/[^)\s[]*#step:\d+:\d+\)/g;
 const MAX_STEPS = 10_000;
+const RUNNER_SECTION =
+  /^(?:prepare_executor|prepare_script|get_sources|restore_cache|download_artifacts|archive_cache|archive_cache_on_failure|upload_artifacts_on_success|upload_artifacts_on_failure|cleanup_file_variables|resolve_secrets)$/;
+// Deeper nesting is not real (GitHub groups do not nest, GitLab sections barely do); without a cap, a log
+// of unclosed `##[group]`s makes every line walk an ever longer stack.
+const MAX_DEPTH = 64;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+/**
+ * Length of a leading `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (1 to 9 fraction digits), or 0. A character scan
+ * rather than a regex: it runs on every line of a GitHub log.
+ */
+function isoTimestampLength(s: string): number {
+  if (s.length < 20) return 0;
+  for (const i of ISO_DIGITS) if (!isDigit(s.charCodeAt(i))) return 0;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return 0;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 0;
+  let i = 19;
+  if (s.charCodeAt(i) === 46) {
+    let j = i + 1;
+    while (j < s.length && j - i <= 9 && isDigit(s.charCodeAt(j))) j++;
+    if (j === i + 1) return 0;
+    i = j;
+  }
+  return s.charCodeAt(i) === 90 ? i + 1 : 0;
+}
+const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
+function gitlabStreamLength(s: string, at: number): number {
+  if (s.charCodeAt(at) !== 32 || !isHex(s.charCodeAt(at + 1)) || !isHex(s.charCodeAt(at + 2))) return 0;
+  const k = s.charCodeAt(at + 3);
+  if (k !== 79 && k !== 69) return 0;
+  const c = s.charCodeAt(at + 4);
+  return c === 43 || c === 32 ? 5 : 4;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102);
 }
 
 /** Cheap test for `YYYY-MM-DDTHH:` at `i`. */
@@ -62,6 +100,8 @@ export class Framer {
   private sawGitHub = false;
   private lastTopSection: Step | null = null;
   private closeAfterLine = false;
+  /** Groups opened past MAX_DEPTH: their endgroups are swallowed. */
+  private overflow = 0;
 
   /** Frames one raw line (no line terminator). `n` is its 1-based number. */
   frame(raw: string, n: number): FramedLine {
@@ -87,14 +127,14 @@ export class Framer {
     }
 
     if (looksLikeTimestamp(s, 0)) {
-      const gl = GITLAB_TS.exec(s);
-      if (gl) {
-        s = s.slice(gl[0].length);
-        if (this.format === 'plain') this.format = 'gitlab';
-      } else {
-        const gh = GHA_TS.exec(s);
-        if (gh) {
-          s = s.slice(gh[0].length);
+      const iso = isoTimestampLength(s);
+      if (iso > 0) {
+        const gl = gitlabStreamLength(s, iso);
+        if (gl > 0) {
+          s = s.slice(iso + gl);
+          if (this.format === 'plain') this.format = 'gitlab';
+        } else {
+          s = s.slice(s.charCodeAt(iso) === 32 ? iso + 1 : iso);
           if (this.format === 'plain') this.format = 'github';
         }
       }
@@ -138,6 +178,7 @@ export class Framer {
     for (const st of this.stack) st.endLine = Math.max(st.endLine, this.lastLine);
     if (this.topStep) this.closeTop('end');
     this.stack = [];
+    this.overflow = 0;
   }
 
   private ghCliColumns(s: string): { step: string; rest: string } | null {
@@ -181,8 +222,13 @@ export class Framer {
         return;
       }
       if (!this.topStep) this.startTopStep('Set up job', 'step', n);
-      this.stack.push(this.newStep(text, 'group', n));
+      if (this.stack.length >= MAX_DEPTH) this.overflow++;
+      else this.stack.push(this.newStep(text, 'group', n));
     } else if (command === 'endgroup') {
+      if (this.overflow > 0) {
+        this.overflow--;
+        return;
+      }
       const g = this.stack.pop();
       if (g) g.endLine = n;
     } else if (command === 'error') {
@@ -202,7 +248,7 @@ export class Framer {
         if (this.stack.length === 0) {
           this.startTopStep(name, 'section', n);
           this.stack.push(this.topStep!);
-        } else {
+        } else if (this.stack.length < MAX_DEPTH) {
           this.stack.push(this.newStep(name, 'group', n));
         }
       } else {
@@ -214,7 +260,8 @@ export class Framer {
           if (at === 0 && this.topStep) {
             // Its fate is told later, by "ERROR: Job failed" or "Job succeeded".
             // The end marker's line still belongs to the section; the next line does not.
-            this.lastTopSection = this.topStep;
+            // The runner's own sections (clean-up, artifacts, cache) are not what the job failed in.
+            if (!RUNNER_SECTION.test(this.topStep.name)) this.lastTopSection = this.topStep;
             this.closeAfterLine = true;
           }
         }
@@ -229,7 +276,7 @@ export class Framer {
     const parent = this.stack.length > 0 ? this.stack[this.stack.length - 1]!.id : (this.topStep?.id ?? null);
     const st: Step = {
       id: this.steps.length,
-      name,
+      name: detach(name),
       kind,
       parent,
       startLine: n,
@@ -244,9 +291,10 @@ export class Framer {
     this.closeAfterLine = false;
     if (this.topStep) this.closeTop('next');
     this.stack = [];
+    this.overflow = 0;
     const st: Step = {
       id: this.steps.length,
-      name,
+      name: detach(name),
       kind,
       parent: null,
       startLine: n,
@@ -271,6 +319,14 @@ export class Framer {
   }
 }
 
+/**
+ * A copy of `s` that does not keep its source alive: a line is a slice of the whole decoded chunk (64 KiB or
+ * more), so a step name kept as a slice would pin that chunk for as long as the step lives.
+ */
+function detach(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 /** Runner annotations that are not the step's failure. */
 export function isNoiseError(text: string): boolean {
   return text.startsWith('Process completed with exit code') || text.startsWith('The operation was canceled');
@@ -282,7 +338,9 @@ function lastSegment(s: string): string {
   while (end > 0) {
     const i = s.lastIndexOf('\r', end - 1);
     const seg = s.slice(i + 1, end);
-    if (stripAnsi(seg).trim().length > 0) return seg;
+    // stripAnsi only where there is an escape: a line of thousands of blank segments stays cheap.
+    const visible = seg.indexOf('\x1b') < 0 && seg.indexOf('\x9b') < 0 ? seg : stripAnsi(seg);
+    if (visible.trim().length > 0) return seg;
     if (i < 0) break;
     end = i;
   }
