@@ -46,7 +46,10 @@ export class LogParser {
   constructor(opts: ParseOptions = {}) {
     this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
-    this.mapPath = createPathMapper({ workspace: opts.workspace ?? null, checkoutDirs: () => this.env.checkoutDirs() });
+    this.mapPath = createPathMapper({
+      workspace: opts.workspace ?? null,
+      checkoutDirs: () => this.env.checkoutDirs(),
+    });
     // One context object, reused for every line: matchers run on the hot path.
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- getters on a plain object need the parser
     const self = this;

@@ -35,7 +35,8 @@ test('the CLI exits 2 with one line and no stack trace on a missing file or bad 
 });
 
 test('parse - reads standard input; human output groups problems by file without colours off a TTY', () => {
-  const log = 'src/a.py:3:1: F401 os imported but unused\nsrc/a.py:9:80: E501 line too long (88 > 79 characters)\n';
+  const log =
+    'src/a.py:3:1: F401 os imported but unused\nsrc/a.py:9:80: E501 line too long (88 > 79 characters)\n';
   const r = spawnSync(process.execPath, [cli, 'parse', '-'], { input: log, encoding: 'utf8' });
   assert.equal(r.status, 0, `exit code ${r.status}, stderr: ${r.stderr}`);
   assert.doesNotMatch(r.stdout, /\x1b\[/, `colours in non-TTY output: ${JSON.stringify(r.stdout)}`);
