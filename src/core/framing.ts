@@ -163,6 +163,9 @@ export class Framer {
     if (this.format === 'gitlab' && s.startsWith('ERROR: Job failed')) {
       const target = this.topStep ?? this.lastTopSection;
       if (target) target.status = 'failure';
+      // GitLab stops at the first failing section: the user sections before it passed.
+      for (const st of this.steps)
+        if (st.parent === null && st.status === 'unknown' && st !== target) st.status = 'success';
     } else if (this.format === 'gitlab' && s.startsWith('Job succeeded')) {
       for (const st of this.steps) if (st.status === 'unknown') st.status = 'success';
     }

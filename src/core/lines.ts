@@ -41,9 +41,19 @@ export class LineSplitter {
     return out;
   }
 
-  private pushText(text: string): string[] {
-    if (this.crMode === undefined && text.length > 0) {
-      this.crMode = text.indexOf('\n') < 0 && text.indexOf('\r') >= 0;
+  private pushText(input: string): string[] {
+    let text = input;
+    if (this.crMode === undefined) {
+      // Decide once we can tell a lone CR from half of a CRLF split across chunks.
+      const seen = this.pending + text;
+      if (seen.indexOf('\n') >= 0) this.crMode = false;
+      else if (seen.length > 1 && seen.lastIndexOf('\r', seen.length - 2) >= 0) this.crMode = true;
+      else {
+        this.pending = seen.length > this.max ? seen.slice(0, this.max) : seen;
+        return [];
+      }
+      this.pending = '';
+      text = seen;
     }
     const sep = this.crMode ? '\r' : '\n';
     const out: string[] = [];

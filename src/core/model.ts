@@ -23,7 +23,7 @@ export interface Problem {
   message: string;
   /** The failing test's id as printed (pytest node id, unittest module.Class.method, jest "describe › name"). */
   test: string | null;
-  /** 1-based line of the log where the problem was printed. */
+  /** 1-based line of the log where the problem was printed; 0 when it was not printed (an API annotation). */
   logLine: number;
   /** Name of the step (GitHub) or section (GitLab) that printed it. */
   step: string | null;

@@ -90,7 +90,7 @@ export class LogParser {
       const key = f.step ? f.step.id : -1;
       if ((this.perStep.get(key) ?? 0) > 0) continue;
       if (f.requireFailure && f.step && f.step.status === 'success') continue;
-      this.accept(f.problem);
+      this.accept(f.problem, key);
     }
     this.fallbacks.length = 0;
     return this.take();
@@ -120,21 +120,29 @@ export class LogParser {
   }
 
   private flushMatchers(): void {
+    // What a flush emits belongs to the step that ended, and must not claim the next step's first line.
+    const claimed = this.claimedLine;
     for (const m of this.matchers) m.flush?.(this.ctx);
+    this.claimedLine = claimed;
   }
 
   private complete(p: ProblemInit): Problem {
+    // One place guarantees valid ranges and one-line messages, whatever a matcher read from a hostile log.
+    const line = validLine(p.line, 1);
+    const column = validLine(p.column ?? null, 0);
+    const endLine = line !== null ? validLine(p.endLine ?? null, line) : null;
+    const endColumn = endLine !== null ? validLine(p.endColumn ?? null, 0) : null;
     return {
-      file: p.file,
+      file: p.file ? oneLine(p.file) || null : null,
       path: p.file ? this.mapPath(p.file) : null,
-      line: p.line,
-      column: p.column ?? null,
-      ...(p.endLine !== undefined ? { endLine: p.endLine } : {}),
-      ...(p.endColumn !== undefined ? { endColumn: p.endColumn } : {}),
+      line,
+      column,
+      ...(endLine !== null ? { endLine } : {}),
+      ...(endColumn !== null ? { endColumn } : {}),
       severity: p.severity,
       tool: p.tool,
       ...(p.code !== undefined ? { code: p.code } : {}),
-      message: p.message,
+      message: oneLine(p.message) || `${p.tool} reported a failure`,
       test: p.test ?? null,
       logLine: p.logLine ?? this.n,
       step: this.currentStep?.name ?? null,
@@ -146,11 +154,10 @@ export class LogParser {
     this.accept(this.complete(p));
   }
 
-  private accept(p: Problem): void {
+  private accept(p: Problem, stepKey = this.currentStep ? this.currentStep.id : -1): void {
     const key = `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`;
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
-    const stepKey = this.currentStep ? this.currentStep.id : -1;
     this.perStep.set(stepKey, (this.perStep.get(stepKey) ?? 0) + 1);
     this.out.push(p);
   }
@@ -163,6 +170,19 @@ export class LogParser {
 }
 
 const EMPTY: Problem[] = [];
+const MAX_MESSAGE = 2000;
+
+/** An integer >= min, or null. */
+function validLine(n: number | null | undefined, min: number): number | null {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= min ? n : null;
+}
+
+function oneLine(s: string): string {
+  let t = s;
+  if (t.length > MAX_MESSAGE) t = t.slice(0, MAX_MESSAGE) + '…';
+  if (t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0) t = t.replace(/[\r\n]+/g, ' ');
+  return t.trim();
+}
 
 /** Parses a stream of lines, yielding problems as they are found. */
 export async function* parse(

@@ -120,7 +120,7 @@ test('GitLab trace: sections with and without a leading ESC[0K, timestamps, CR o
     log,
     framer.steps.map((s) => [s.name, s.startLine, s.endLine, s.status]),
     [
-      ['prepare_executor', 2, 4, 'unknown'],
+      ['prepare_executor', 2, 4, 'success'],
       ['step_script', 5, 8, 'failure'],
     ],
   );

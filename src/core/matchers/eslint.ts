@@ -1,6 +1,143 @@
-/** FIXME(#2): the eslint matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * ESLint's formatters:
+ * - stylish (the default): a file header line, then `  line:col  error|warning  message  rule-id` rows (the
+ *   GitHub problem matcher re-prints a row as `##[error]  1:8  error ...`, which framing hands over unchanged);
+ * - compact: `path: line N, col M, Error - message (rule)`;
+ * - unix: `path:line:col: message [Error/rule]`;
+ * - the fatal `Oops! Something went wrong! :(` block, whose first message line is the problem (no file).
+ * The message is the tool's message and rule id separated by two spaces, as stylish prints them.
+ */
+import type { Matcher, MatcherContext } from '../matcher';
+import type { Severity } from '../model';
+
+const ROW = /^ {1,8}(\d{1,9}):(\d{1,9}) {1,20}(error|warning) {1,20}(\S.{0,4000})$/;
+const RULE = /^@?[A-Za-z0-9][\w@/.-]{0,200}$/;
+const COMPACT = /^: line (\d{1,9}), col (\d{1,9}), (Error|Warning) - (.{1,4000})$/;
+const UNIX = /^(\S[^:]{0,1000}):(\d{1,9}):(\d{1,9}): (.{1,4000}) \[(Error|Warning)(?:\/([^\]\s]{1,200}))?\]$/;
+// A stylish file header: a path with an extension and nothing else on the line.
+const HEADER = /^(?:[A-Za-z]:[\\/]|[/.~\w@-])[^:\t]{0,1000}\.[A-Za-z0-9]{1,12}$/;
+const COMPACT_RULE = / \(([^()\s]{1,200})\)$/;
+
+/** A cheap look at the last 13 characters for `.ext`, before the HEADER regex. */
+function endsWithExtension(s: string): boolean {
+  const stop = Math.max(1, s.length - 13);
+  for (let i = s.length - 1; i >= stop; i--) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46) return i < s.length - 1;
+    const alnum = (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
+    if (!alnum) return false;
+  }
+  return false;
+}
 
 export function createEslintMatcher(): Matcher {
-  return { name: 'eslint', line() {} };
+  /** The stylish file whose rows may follow. */
+  let header: string | null = null;
+  /** After `Oops! Something went wrong!`: the next meaningful line is the fatal message. */
+  let fatal = false;
+
+  function row(s: string, ctx: MatcherContext): boolean {
+    const m = ROW.exec(s);
+    if (!m) return false;
+    const body = m[4]!.trimEnd();
+    let message = body;
+    let code: string | undefined;
+    const gap = body.lastIndexOf('  ');
+    if (gap > 0) {
+      const rule = body.slice(gap + 2).trim();
+      if (RULE.test(rule)) {
+        code = rule;
+        message = `${body.slice(0, gap).trimEnd()}  ${rule}`;
+      }
+    }
+    const line = Number(m[1]);
+    ctx.emit({
+      file: header,
+      // ESLint prints 0:0 for messages about the whole file.
+      line: line >= 1 ? line : null,
+      column: Number(m[2]),
+      severity: m[3] as Severity,
+      tool: 'eslint',
+      ...(code !== undefined ? { code } : {}),
+      message,
+    });
+    return true;
+  }
+
+  return {
+    name: 'eslint',
+    line(l, ctx) {
+      const s = l.text;
+      const c = s.charCodeAt(0);
+
+      if (fatal) {
+        if (s.trim().length === 0 || s.startsWith('ESLint: ')) return;
+        fatal = false;
+        ctx.emit({ file: null, line: null, severity: 'error', tool: 'eslint', message: s.trim() });
+        return;
+      }
+
+      if (c === 32) {
+        if (header !== null && row(s, ctx)) return;
+        header = null;
+        return;
+      }
+      header = null;
+      if (s.length === 0) return;
+
+      if (c === 79 && s.startsWith('Oops! Something went wrong!')) {
+        fatal = true;
+        ctx.claim();
+        return;
+      }
+
+      const compact = s.indexOf(': line ');
+      if (compact > 0) {
+        const m = COMPACT.exec(s.slice(compact));
+        if (m) {
+          let message = m[4]!;
+          let code: string | undefined;
+          const r = COMPACT_RULE.exec(message);
+          if (r) {
+            code = r[1]!;
+            message = `${message.slice(0, r.index)}  ${code}`;
+          }
+          ctx.emit({
+            file: s.slice(0, compact),
+            line: Number(m[1]) >= 1 ? Number(m[1]) : null,
+            column: Number(m[2]),
+            severity: m[3] === 'Error' ? 'error' : 'warning',
+            tool: 'eslint',
+            ...(code !== undefined ? { code } : {}),
+            message,
+          });
+          return;
+        }
+      }
+
+      const bracket = s.charCodeAt(s.length - 1) === 93 ? s.lastIndexOf('[') : -1;
+      if (bracket > 0 && (s.startsWith('[Error', bracket) || s.startsWith('[Warning', bracket))) {
+        const m = UNIX.exec(s);
+        if (m) {
+          const code = m[6];
+          ctx.emit({
+            file: m[1]!,
+            line: Number(m[2]) >= 1 ? Number(m[2]) : null,
+            column: Number(m[3]),
+            severity: m[5] === 'Error' ? 'error' : 'warning',
+            tool: 'eslint',
+            ...(code !== undefined ? { code } : {}),
+            message: code !== undefined ? `${m[4]!}  ${code}` : m[4]!,
+          });
+          return;
+        }
+      }
+
+      if (s.length < 1024 && endsWithExtension(s) && HEADER.test(s)) header = s;
+    },
+    flush() {
+      header = null;
+      fatal = false;
+    },
+  };
 }

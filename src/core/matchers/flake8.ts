@@ -1,6 +1,219 @@
-/** FIXME(#2): the flake8 matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * flake8 and pycodestyle: `path:line:col: CODE message` (and flake8's `--format=pylint`,
+ * `path:line: [CODE] message`).
+ *
+ * ruff prints the very same line shape, so this file also holds what the two matchers share: the line
+ * parser and the hint of which linter the step is running, read from the commands the log echoes. The
+ * ruff matcher runs first and takes the lines it recognises; flake8 takes the rest.
+ */
+import type { FramedLine } from '../framing';
+import type { Matcher, MatcherContext } from '../matcher';
+import type { Severity, Step } from '../model';
+
+export type PyLinter = 'ruff' | 'flake8' | 'pycodestyle';
+
+/** Files a Python linter reports on. */
+export function isPythonPath(p: string): boolean {
+  return /\.(?:py|pyi|pyw|pyx|ipynb)$/.test(p);
+}
+
+export interface ColonLocation {
+  file: string;
+  line: number;
+  column: number | null;
+  /** The text after `path:line[:col]: `. */
+  rest: string;
+}
+
+// `path:line:col: rest` or `path:line: rest`. `[^:]` cannot cross a colon, so the lazy path is linear.
+const COLON_LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7}):(?:(\d{1,7}):)? (.+)$/;
+
+/** Parses `path:line[:col]: rest` where path names a Python file; null otherwise. */
+export function parseColonLocation(text: string): ColonLocation | null {
+  // Cheap test: a location needs ".py" (or ".ipynb") and a ": " after it.
+  if (text.indexOf('.py') < 0 && text.indexOf('.ipynb') < 0) return null;
+  if (text.indexOf(': ') < 0) return null;
+  const m = COLON_LOCATION.exec(text);
+  // A code frame's `12 | source` line is not a location, even when the source quotes one.
+  if (!m || !isPythonPath(m[1]!) || m[1]!.indexOf(' | ') >= 0) return null;
+  return { file: m[1]!, line: Number(m[2]), column: m[3] !== undefined ? Number(m[3]) : null, rest: m[4]! };
+}
+
+// A rule code as flake8 plugins and ruff print it: F401, E501, SIM102, PLR0913, ASYNC100.
+export const RULE_CODE = /^([A-Z]{1,6}\d{1,5}) (.+)$/;
+// flake8's and ruff's `--format=pylint`: `[E501] message`.
+const BRACKET_CODE = /^\[([A-Z]{1,6}\d{1,5})\] (.+)$/;
+
+export interface LintLine {
+  file: string;
+  line: number;
+  column: number | null;
+  code: string | null;
+  /** `CODE message` as printed (the `[*]` fix marker kept), or the bare message when there is no code. */
+  message: string;
+  fixable: boolean;
+}
+
+// ruff's and flake8's matchers parse the same line one after the other: remember the last answer.
+let lastText: string | null = null;
+let lastLint: LintLine | null = null;
+
+/** Parses a flake8/ruff/pycodestyle diagnostic line. */
+export function parseLintLine(text: string): LintLine | null {
+  if (text !== lastText) {
+    lastLint = parseLintLineUncached(text);
+    lastText = text;
+  }
+  return lastLint;
+}
+
+function parseLintLineUncached(text: string): LintLine | null {
+  const loc = parseColonLocation(text);
+  if (!loc) return null;
+  const r = loc.rest;
+  let m = RULE_CODE.exec(r);
+  if (m) {
+    return {
+      file: loc.file,
+      line: loc.line,
+      column: loc.column,
+      code: m[1]!,
+      message: r,
+      fixable: m[2]!.startsWith('[*] '),
+    };
+  }
+  if (loc.column === null && (m = BRACKET_CODE.exec(r))) {
+    return {
+      file: loc.file,
+      line: loc.line,
+      column: null,
+      code: m[1]!,
+      message: `${m[1]} ${m[2]}`,
+      fixable: false,
+    };
+  }
+  if (loc.column === null) return null;
+  return { file: loc.file, line: loc.line, column: loc.column, code: null, message: r, fixable: false };
+}
+
+/** flake8/pycodestyle severity: E and F are errors, W and C warnings, plugin codes errors. */
+export function flake8Severity(code: string): Severity {
+  const c = code.charCodeAt(0);
+  return c === 87 /* W */ || c === 67 /* C */ ? 'warning' : 'error';
+}
+
+// A linter named as a command: `ruff check .`, `.venv/bin/flake8`, `python -m flake8`, `poetry run ruff`.
+const LINTER_WORD = /(?:^|[\s/'"=(;&|])(ruff|flake8|pycodestyle)(?=$|[\s'");&|])/;
+const NOT_A_RUN = /\b(?:install|add|--version|pip|uv sync|upgrade)\b/;
+const GITLAB_COMMAND = /^\$ /;
+
+function linterIn(text: string): PyLinter | null {
+  if (NOT_A_RUN.test(text)) return null;
+  const m = LINTER_WORD.exec(text);
+  return m ? (m[1] as PyLinter) : null;
+}
+
+function linterOfHook(id: string): PyLinter | null {
+  if (id.startsWith('ruff')) return 'ruff';
+  if (id.startsWith('flake8')) return 'flake8';
+  if (id.startsWith('pycodestyle')) return 'pycodestyle';
+  return null;
+}
+
+/**
+ * Which of ruff, flake8 and pycodestyle the current step runs, as far as the log says: the step's name,
+ * the script lines GitHub prints in the step's header group, echoed commands (`$ cmd` in GitLab, `+ cmd`
+ * under `set -x`, tox's `commands[0]> cmd`, `nox > cmd`), and pre-commit's `- hook id:`.
+ */
+export class LinterHint {
+  /** The linters the step's script names; a later echoed command replaces the set. */
+  private named = new Set<PyLinter>();
+  private step: Step | null = null;
+  private inHeader = false;
+  /** The last command echoed or pre-commit hook started is some other tool. */
+  other = false;
+
+  /** Call for every line, before looking at the line's content. */
+  update(l: FramedLine): void {
+    if (l.step !== this.step) {
+      this.step = l.step;
+      this.named.clear();
+      this.other = false;
+      this.inHeader = l.command === 'group';
+      if (l.step) this.add(linterIn(l.step.name));
+    }
+    const t = l.text;
+    if (this.inHeader) {
+      if (l.command === 'endgroup') this.inHeader = false;
+      else this.add(linterIn(t));
+      return;
+    }
+    const c = t.charCodeAt(0);
+    if (c === 45 /* - */ && t.startsWith('- hook id: ')) {
+      this.replace(linterOfHook(t.slice(11).trim()));
+    } else if (
+      l.command === 'command' ||
+      (c === 36 /* $ */ && GITLAB_COMMAND.test(t)) ||
+      (c === 43 /* + */ && t.charCodeAt(1) === 32) ||
+      (c === 110 /* n */ && t.startsWith('nox > '))
+    ) {
+      this.replace(linterIn(t));
+    } else if (
+      (c === 114 /* r */ && t.startsWith('ruff ')) ||
+      (c === 102 /* f */ && t.startsWith('flake8')) ||
+      (c === 112 /* p */ && (t.startsWith('pycodestyle') || t.startsWith('python'))) ||
+      t.indexOf('commands[') >= 0
+    ) {
+      // A bare command line (make echoes them) names the linter about to print.
+      const found = linterIn(t);
+      if (found) this.replace(found);
+    }
+  }
+
+  /** The one linter the step runs, or null when none or several are named. */
+  get only(): PyLinter | null {
+    if (this.named.size !== 1) return null;
+    for (const x of this.named) return x;
+    return null;
+  }
+
+  has(x: PyLinter): boolean {
+    return this.named.has(x);
+  }
+
+  get none(): boolean {
+    return this.named.size === 0;
+  }
+
+  private add(x: PyLinter | null): void {
+    if (x) this.named.add(x);
+  }
+
+  private replace(x: PyLinter | null): void {
+    this.named.clear();
+    if (x) this.named.add(x);
+    this.other = x === null;
+  }
+}
 
 export function createFlake8Matcher(): Matcher {
-  return { name: 'flake8', line() {} };
+  const hint = new LinterHint();
+  return {
+    name: 'flake8',
+    line(l: FramedLine, ctx: MatcherContext): void {
+      hint.update(l);
+      if (ctx.claimed) return;
+      const d = parseLintLine(l.text);
+      if (!d || d.code === null) return;
+      ctx.emit({
+        file: d.file,
+        line: d.line,
+        column: d.column,
+        severity: flake8Severity(d.code),
+        tool: hint.only === 'pycodestyle' ? 'pycodestyle' : 'flake8',
+        code: d.code,
+        message: d.message,
+      });
+    },
+  };
 }

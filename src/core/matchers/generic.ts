@@ -1,6 +1,179 @@
-/** FIXME(#2): the generic matcher. */
+/**
+ * The last resort, last in the chain: a failed step that no matcher explained gets one problem, the step's
+ * last `Error: ...`, `ERROR: ...`, `error: ...`, `fatal: ...` or apt's `E: ...` line. The tool is guessed from
+ * the command that ran (the GitHub step's `Run ...`, GitLab's `$ cmd` echo, `[command]...`), else `shell`.
+ * An action's "The process '/usr/bin/git' failed with exit code 128" annotation is used only when the step
+ * has no such line. It is a fallback that needs the step to fail, and it stays silent in a step where any
+ * earlier matcher understood (claimed) a line: that matcher knows better.
+ */
 import type { Matcher } from '../matcher';
+import { EXEC_WRAPPER } from './annotations';
+
+const CANDIDATE = /^(?:Error|ERROR|error|fatal|FATAL|Fatal|E): {1,4}(\S.{0,2000})$/;
+// Runner-owned GitLab sections whose failures do not fail the job (or come with their own message).
+const QUIET_SECTIONS = new Set([
+  'after_script',
+  'archive_cache',
+  'archive_cache_on_failure',
+  'restore_cache',
+  'upload_artifacts_on_success',
+  'upload_artifacts_on_failure',
+  'cleanup_file_variables',
+]);
+const KNOWN_TOOLS = new Set([
+  'apt',
+  'dnf',
+  'yum',
+  'microdnf',
+  'zypper',
+  'apk',
+  'brew',
+  'cargo',
+  'rustup',
+  'rustc',
+  'go',
+  'docker',
+  'podman',
+  'buildah',
+  'make',
+  'cmake',
+  'ninja',
+  'gradle',
+  'mvn',
+  'git',
+  'pip',
+  'npm',
+  'yarn',
+  'pnpm',
+  'bundle',
+  'gem',
+  'composer',
+  'dotnet',
+  'kubectl',
+  'helm',
+  'terraform',
+  'conda',
+  'mamba',
+  'curl',
+  'wget',
+  'bazel',
+  'sbt',
+  'swift',
+  'flutter',
+  'dart',
+  'deno',
+  'bun',
+  'node',
+  'python',
+  'ruby',
+  'java',
+  'gcloud',
+  'aws',
+  'az',
+]);
+const ALIASES: Record<string, string> = {
+  'apt-get': 'apt',
+  'apt-cache': 'apt',
+  aptitude: 'apt',
+  gradlew: 'gradle',
+  mvnw: 'mvn',
+  pip3: 'pip',
+  python3: 'python',
+  'docker-compose': 'docker',
+};
+const PROCESS = /'([^']{1,1000})'/;
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
+
+/** The tool a shell command runs (`sudo -E apt-get install x` -> apt), or null when it is not a known one. */
+export function guessTool(command: string): string | null {
+  const words = command.trim().split(/\s+/, 12);
+  for (const w of words) {
+    if (w.length === 0 || w.startsWith('-') || /^[A-Za-z_]\w*=/.test(w)) continue;
+    const base = w.slice(w.lastIndexOf('/') + 1).replace(/^['"]|['"]$/g, '');
+    if (WRAPPERS.has(base)) continue;
+    const name = ALIASES[base] ?? (/^python3\.\d+$/.test(base) ? 'python' : base);
+    return KNOWN_TOOLS.has(name) ? name : null;
+  }
+  return null;
+}
+
+/** The cheap test before CANDIDATE: one of its prefixes is there. */
+function maybeCandidate(s: string, c: number): boolean {
+  if (c === 69) return s.charCodeAt(1) === 58 || s.startsWith('Error:') || s.startsWith('ERROR:');
+  if (c === 101) return s.startsWith('error:');
+  if (c === 102) return s.startsWith('fatal:');
+  if (c === 70) return s.startsWith('FATAL:') || s.startsWith('Fatal:');
+  return false;
+}
+
+function excluded(message: string): boolean {
+  return (
+    message.startsWith('Job failed') ||
+    message.startsWith('Process completed with exit code') ||
+    message.startsWith('Uploading artifacts') ||
+    message.startsWith('No files to upload')
+  );
+}
 
 export function createGenericMatcher(): Matcher {
-  return { name: 'generic', line() {} };
+  let understood = false;
+  let lastTool: string | null = null;
+  let candidate: { message: string; n: number; tool: string | null; hint: string | null } | null = null;
+  let wrapper: { message: string; n: number; tool: string | null } | null = null;
+
+  return {
+    name: 'generic',
+    line(l, ctx) {
+      if (ctx.claimed) {
+        // A step's first line is the one that flushed the previous step, and what a matcher emits at a
+        // flush claims it: that claim is about the previous step.
+        if (!l.step || l.n !== l.step.startLine) understood = true;
+        return;
+      }
+      const s = l.text;
+      const c = s.charCodeAt(0);
+      if (l.command === 'command') {
+        lastTool = guessTool(s);
+        return;
+      }
+      if (l.command === 'error') {
+        if (EXEC_WRAPPER.test(s)) {
+          const p = PROCESS.exec(s);
+          wrapper = { message: s.trim().replace(/^Error: /, ''), n: l.n, tool: p ? guessTool(p[1]!) : null };
+        }
+        return;
+      }
+      if (l.command !== null) return;
+      if (c === 36 && s.charCodeAt(1) === 32) {
+        lastTool = guessTool(s.slice(2));
+        return;
+      }
+      if (!maybeCandidate(s, c)) return;
+      const m = CANDIDATE.exec(s);
+      if (!m) return;
+      const message = m[1]!.trimEnd();
+      if (excluded(message)) return;
+      // `E: ` is apt's prefix and `fatal: ` git's, when nothing better names the tool.
+      const hint = c === 69 && s.charCodeAt(1) === 58 ? 'apt' : s.startsWith('fatal: ') ? 'git' : null;
+      candidate = { message, n: l.n, tool: lastTool, hint };
+    },
+    flush(ctx) {
+      const found = candidate ?? (wrapper ? { ...wrapper, hint: null } : null);
+      const wrapperTool = wrapper?.tool ?? null;
+      const quiet = understood;
+      candidate = null;
+      wrapper = null;
+      understood = false;
+      lastTool = null;
+      if (!found || quiet) return;
+      const step = ctx.step;
+      if (step && step.kind === 'section' && QUIET_SECTIONS.has(step.name)) return;
+      const fromStep = step && step.name.startsWith('Run ') ? guessTool(step.name.slice(4)) : null;
+      const tool = found.tool ?? fromStep ?? wrapperTool ?? found.hint ?? 'shell';
+      ctx.emitFallback(
+        { file: null, line: null, severity: 'error', tool, message: found.message, logLine: found.n },
+        { requireFailure: true },
+      );
+    },
+  };
 }

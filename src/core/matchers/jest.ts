@@ -1,6 +1,179 @@
-/** FIXME(#2): the jest matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * Jest's failure blocks. After a `FAIL path` line, each `  ● Suite › test name` block is one failed test:
+ * its message is the first line of the block (the matcher line or the error), its place the first stack frame
+ * in the test file (else the first frame in the project, else the code frame's `>` line). `● Test suite failed
+ * to run` is one problem for the suite, located at the ts-jest diagnostic when there is one. The summary that
+ * repeats the blocks is removed by the parser's de-duplication.
+ */
+import type { Matcher, MatcherContext } from '../matcher';
+import { parseTsDiagnostic } from './tsc';
+import type { TsDiagnostic } from './tsc';
+
+const MAX_BLOCK = 1000;
+const MAX_LINE = 4000;
+const TIMING = / \(\d[\d.]{0,12} m?s\)$/;
+const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
+const CODE_FRAME = /^\s*> {1,2}(\d{1,9}) \|/;
+const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
+
+interface Frame {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** `at fn (path:1:2)` or `at path:1:2` -> the location, or null. */
+function frameOf(t: string): Frame | null {
+  if (!t.startsWith('at ')) return null;
+  let loc: string;
+  if (t.charCodeAt(t.length - 1) === 41) {
+    const open = t.lastIndexOf('(');
+    if (open < 0) return null;
+    loc = t.slice(open + 1, -1);
+  } else {
+    loc = t.slice(3);
+  }
+  const m = FRAME_LOC.exec(loc);
+  if (!m) return null;
+  const line = Number(m[2]);
+  if (line < 1) return null;
+  return { file: m[1]!, line, column: Number(m[3]) };
+}
+
+function inProject(f: Frame): boolean {
+  const p = f.file;
+  return !(
+    p.includes('node_modules/') ||
+    p.startsWith('node:') ||
+    p.startsWith('internal/') ||
+    p.startsWith('<') ||
+    p.includes('node_modules\\')
+  );
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  return long.endsWith('/' + short) || long.endsWith('\\' + short);
+}
 
 export function createJestMatcher(): Matcher {
-  return { name: 'jest', line() {} };
+  /** The test file of the current `FAIL` line; blocks only count after one. */
+  let failPath: string | null = null;
+  let title: string | null = null;
+  let startLine = 0;
+  let lines: string[] = [];
+
+  function reset(): void {
+    title = null;
+    lines = [];
+  }
+
+  function finish(ctx: MatcherContext): void {
+    if (title === null) return;
+    const t = title;
+    const body = lines;
+    reset();
+    if (t === 'Console' || t.startsWith('Validation Warning') || t.startsWith('Deprecation Warning')) return;
+    const suiteFailure = t.startsWith('Test suite failed to run');
+
+    let first: string | null = null;
+    let frames: Frame[] = [];
+    let marker: number | null = null;
+    let diagnostic: TsDiagnostic | null = null;
+    let seen = 0;
+    for (const raw of body) {
+      const s = raw.trim();
+      if (s.length === 0) continue;
+      // ts-jest's diagnostic is the first line, or follows a "TypeScript diagnostics (...)" heading.
+      if (suiteFailure && diagnostic === null && seen < 3 && s.indexOf(' TS') > 0) {
+        const d = parseTsDiagnostic(s);
+        if (d && d.file !== null) diagnostic = d;
+      }
+      seen++;
+      if (first === null) {
+        first = s;
+        continue;
+      }
+      const f = frameOf(s);
+      if (f) {
+        if (frames.length < 50) frames.push(f);
+        continue;
+      }
+      if (marker === null && s.charCodeAt(0) === 62) {
+        const m = CODE_FRAME.exec(raw);
+        if (m && Number(m[1]) >= 1) marker = Number(m[1]);
+      }
+    }
+    frames = frames.filter(inProject);
+    const test = suiteFailure ? failPath : t;
+
+    if (diagnostic !== null) {
+      const d = diagnostic;
+      ctx.emit({
+        file: d.file,
+        line: d.line,
+        column: d.column,
+        severity: 'error',
+        tool: 'jest',
+        code: d.code,
+        message: d.rest,
+        test,
+        logLine: startLine,
+      });
+      return;
+    }
+
+    let message = first ?? t;
+    if (message.startsWith('expect(')) message = message.replace(EXPECT_COMMENT, '');
+    const inTest = failPath !== null ? frames.find((f) => sameFile(f.file, failPath!)) : undefined;
+    const where = inTest ?? frames[0];
+    let file: string | null = where?.file ?? failPath;
+    let line: number | null = where?.line ?? null;
+    let column: number | null = where?.column ?? null;
+    if (!where && marker !== null) {
+      line = marker;
+      column = null;
+    }
+    if (!where && marker === null) file = failPath;
+    ctx.emit({ file, line, column, severity: 'error', tool: 'jest', message, test, logLine: startLine });
+  }
+
+  return {
+    name: 'jest',
+    line(l, ctx) {
+      const s = l.text;
+      const c = s.charCodeAt(0);
+      if (title !== null) {
+        // A block's lines are indented by four or more; anything less ends it.
+        if (s.length === 0 || (c === 32 && s.startsWith('    '))) {
+          if (lines.length < MAX_BLOCK) lines.push(s.length > MAX_LINE ? s.slice(0, MAX_LINE) : s);
+          return;
+        }
+        if (s.trim().length === 0) {
+          if (lines.length < MAX_BLOCK) lines.push('');
+          return;
+        }
+        finish(ctx);
+      }
+      // ` FAIL  path` when coloured (the badge is padded), `FAIL path` when not.
+      if ((c === 70 && s.startsWith('FAIL ')) || (c === 32 && s.startsWith(' FAIL '))) {
+        let p = s.trim().slice(5).trim().replace(TIMING, '');
+        const sp = p.lastIndexOf(' ');
+        if (sp >= 0) p = p.slice(sp + 1);
+        failPath = p.length > 0 ? p : null;
+        return;
+      }
+      if (c === 32 && failPath !== null && s.startsWith('  ● ') && s.trim().length > 2) {
+        title = s.slice(4).trim();
+        startLine = l.n;
+        lines = [];
+        ctx.claim();
+      }
+    },
+    flush(ctx) {
+      finish(ctx);
+      failPath = null;
+    },
+  };
 }

@@ -1,6 +1,89 @@
-/** FIXME(#2): the mypy matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * mypy: `path:line: error: message  [code]`, with `--show-column-numbers` `path:line:col: ...`, with
+ * `--show-error-end` `path:line:col:endline:endcol: ...`. `warning:` lines are warnings; `note:` lines
+ * explain the error above them and are not problems.
+ */
+import type { FramedLine } from '../framing';
+import type { Matcher, MatcherContext } from '../matcher';
+import type { Severity } from '../model';
+
+const CODE = /\s\s\[([a-z][a-z0-9-]{0,60})\]$/;
+const PY_FILE = /\.pyi?$/;
+
+interface Location {
+  file: string;
+  line: number | null;
+  column: number | null;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** Splits `path[:line[:col[:endline:endcol]]]`, reading the numbers from the right. */
+function parseLocation(prefix: string): Location | null {
+  const nums: number[] = [];
+  let end = prefix.length;
+  while (nums.length < 4) {
+    const colon = prefix.lastIndexOf(':', end - 1);
+    if (colon < 0) break;
+    const part = prefix.slice(colon + 1, end);
+    if (part.length === 0 || part.length > 7 || !/^\d+$/.test(part)) break;
+    nums.unshift(Number(part));
+    end = colon;
+  }
+  const file = prefix.slice(0, end);
+  if (!PY_FILE.test(file) || file.charCodeAt(0) === 32) return null;
+  const loc: Location = { file, line: nums[0] ?? null, column: nums[1] ?? null };
+  if (nums.length === 4) {
+    loc.endLine = nums[2]!;
+    loc.endColumn = nums[3]!;
+  }
+  return loc;
+}
 
 export function createMypyMatcher(): Matcher {
-  return { name: 'mypy', line() {} };
+  return {
+    name: 'mypy',
+    line(l: FramedLine, ctx: MatcherContext): void {
+      const t = l.text;
+      if (t.charCodeAt(0) === 70 /* F */ && t.startsWith('Found ') && t.indexOf(' source file') > 0) {
+        // The run's summary ("Found 4 errors in 1 file (checked 3 source files)") counts, it is not a problem.
+        ctx.claim();
+        return;
+      }
+      // The location ends at the line's first ": " (mypy prints no spaces before it).
+      const sep = t.indexOf(': ');
+      if (sep < 4) return;
+      let severity: Severity | null = null;
+      let start: number;
+      if (t.startsWith('error: ', sep + 2)) {
+        severity = 'error';
+        start = sep + 9;
+      } else if (t.startsWith('warning: ', sep + 2)) {
+        severity = 'warning';
+        start = sep + 11;
+      } else if (t.startsWith('note: ', sep + 2)) {
+        start = sep + 8;
+      } else {
+        return;
+      }
+      const loc = parseLocation(t.slice(0, sep));
+      if (!loc) return;
+      if (severity === null) {
+        ctx.claim();
+        return;
+      }
+      const message = t.slice(start).trim();
+      const code = CODE.exec(message);
+      ctx.emit({
+        file: loc.file,
+        line: loc.line,
+        column: loc.column,
+        ...(loc.endLine !== undefined ? { endLine: loc.endLine, endColumn: loc.endColumn } : {}),
+        severity,
+        tool: 'mypy',
+        ...(code ? { code: code[1] } : {}),
+        message,
+      });
+    },
+  };
 }

@@ -1,6 +1,197 @@
-/** FIXME(#2): the pip matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * pip install failures, one problem per cause: an unknown requirement (`Could not find a version ...`
+ * with its `No matching distribution found ...`), a dependency conflict (`Cannot install ... conflicting
+ * dependencies` with its `ResolutionImpossible`), and a package whose build failed, however many boxes,
+ * `Failed building wheel` and `Failed to build` lines pip prints about it. The output of a failed
+ * subprocess (`╰─> [N lines of output]` ... `[end of output]`) is skipped, nested boxes included.
+ */
+import type { FramedLine } from '../framing';
+import type { Matcher, MatcherContext } from '../matcher';
+
+// pip's rich diagnostics start `error: kebab-case-id`, then a `× message` box.
+const DIAGNOSTIC_ID = /^error: [a-z]+(?:-[a-z]+)+$/;
+const BOX_OUTPUT = /^╰─> \[(\d{1,7}) lines? of output\]/;
+const BOX_PACKAGE =
+  /^(?:Building wheel|Running setup\.py install|Running setup\.py develop|Building editable) for (\S{1,200})/;
+const ERROR_STARTS = [
+  'Could not open requirements file',
+  'Invalid requirement',
+  'Could not install packages due to',
+  'THESE PACKAGES DO NOT MATCH THE HASHES',
+  'Double requirement given',
+  'Could not install requirement',
+  'Invalid wheel filename',
+  'Can not perform a',
+  'Will not install to the user site',
+  'File "setup.py" or "setup.cfg" not found',
+];
+const ERROR_MATCHES = [
+  /^Package '[^']{1,200}' requires a different Python/,
+  /^Directory '.{1,500}' is not installable/,
+];
+// Lines pip prints as ERROR that are advice, not the failure.
+const ERROR_ADVICE = ["pip's dependency resolver does not currently", 'Ignored the following versions'];
+const MAX_BOX_LINES = 1_000_000;
+
+function indentOf(t: string): number {
+  let i = 0;
+  while (i < t.length && t.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+function norm(pkg: string): string {
+  return pkg.toLowerCase().replace(/[-_.]+/g, '-');
+}
 
 export function createPipMatcher(): Matcher {
-  return { name: 'pip', line() {} };
+  let reported = new Set<string>();
+  let anonymous = false;
+  let builds = 0;
+  let requirement: string | null = null;
+  let conflict = false;
+  let diagnosticN = -10;
+  let boxIndent = -1;
+  let boxLeft = 0;
+
+  function reset(): void {
+    reported = new Set();
+    anonymous = false;
+    builds = 0;
+    requirement = null;
+    conflict = false;
+    diagnosticN = -10;
+    boxIndent = -1;
+  }
+
+  function emit(ctx: MatcherContext, message: string): void {
+    ctx.emit({ file: null, line: null, severity: 'error', tool: 'pip', message });
+  }
+
+  /** A package's build failed: one problem unless this package (or an unnamed build) already has one. */
+  function buildFailed(ctx: MatcherContext, pkg: string | null, message: string): void {
+    if (pkg !== null) {
+      const k = norm(pkg);
+      if (reported.has(k)) return ctx.claim();
+      reported.add(k);
+      if (anonymous) {
+        anonymous = false;
+        return ctx.claim();
+      }
+    } else {
+      anonymous = true;
+    }
+    builds++;
+    emit(ctx, message);
+  }
+
+  function box(ctx: MatcherContext, msg: string): void {
+    if (msg.startsWith('Encountered error while generating package metadata')) {
+      if (builds > 0) ctx.claim();
+      else buildFailed(ctx, null, msg);
+      return;
+    }
+    if (msg.startsWith('Failed to build installable wheels')) {
+      if (builds > 0) ctx.claim();
+      else emit(ctx, msg);
+      return;
+    }
+    if (msg.indexOf('did not run successfully') >= 0) {
+      const p = BOX_PACKAGE.exec(msg);
+      buildFailed(ctx, p ? p[1]! : null, msg);
+      return;
+    }
+    emit(ctx, msg);
+  }
+
+  function error(ctx: MatcherContext, e: string): void {
+    if (e.startsWith('Could not find a version that satisfies the requirement ')) {
+      requirement = e.slice(56).split(' ', 1)[0]!;
+      emit(ctx, e);
+    } else if (e.startsWith('No matching distribution found for ')) {
+      const req = e.slice(35).trim();
+      if (req === requirement) ctx.claim();
+      else emit(ctx, e);
+      requirement = null;
+    } else if (e.startsWith('Cannot install ') && e.indexOf('conflicting dependencies') > 0) {
+      conflict = true;
+      emit(ctx, e);
+    } else if (e.startsWith('ResolutionImpossible')) {
+      if (conflict) ctx.claim();
+      else emit(ctx, e);
+    } else if (e.startsWith('Failed building wheel for ')) {
+      buildFailed(ctx, e.slice(26).trim(), e);
+    } else if (
+      e.startsWith('Could not build wheels for ') ||
+      e.startsWith('Failed to build installable wheels')
+    ) {
+      if (builds > 0) ctx.claim();
+      else emit(ctx, e);
+    } else if (e.startsWith('Command errored out with exit status')) {
+      // Old pip repeats it at the end ("... Check the logs for full command output.").
+      if (builds > 0 && e.indexOf('Check the logs') > 0) ctx.claim();
+      else buildFailed(ctx, null, e);
+    } else if (ERROR_ADVICE.some((a) => e.startsWith(a))) {
+      ctx.claim();
+    } else if (ERROR_STARTS.some((a) => e.startsWith(a)) || ERROR_MATCHES.some((r) => r.test(e))) {
+      emit(ctx, e);
+    }
+  }
+
+  return {
+    name: 'pip',
+    line(l: FramedLine, ctx: MatcherContext): void {
+      const t = l.text;
+      const indent = t.charCodeAt(0) === 32 ? indentOf(t) : 0;
+      if (boxIndent >= 0) {
+        // Inside a failed subprocess's output: its own errors and boxes are part of this failure.
+        if ((indent <= boxIndent + 4 && t.endsWith('[end of output]')) || --boxLeft <= 0) boxIndent = -1;
+        ctx.claim();
+        return;
+      }
+      const c = t.charCodeAt(indent);
+      if (c === 0x2570 /* ╰ */) {
+        const m = BOX_OUTPUT.exec(t.slice(indent));
+        if (m) {
+          boxIndent = indent;
+          boxLeft = Math.min(Number(m[1]) + 2, MAX_BOX_LINES);
+          ctx.claim();
+        }
+        return;
+      }
+      if (c === 0xd7 /* × */) {
+        if (l.n - diagnosticN <= 3 && t.charCodeAt(indent + 1) === 32) box(ctx, t.slice(indent + 2).trim());
+        return;
+      }
+      if (c === 101 /* e */) {
+        if (DIAGNOSTIC_ID.test(t.slice(indent))) {
+          diagnosticN = l.n;
+          ctx.claim();
+        }
+        return;
+      }
+      if (c === 69 /* E */) {
+        if (t.startsWith('ERROR: ', indent)) error(ctx, t.slice(indent + 7).trim());
+        return;
+      }
+      if (c === 70 /* F */ && t.startsWith('Failed to build ', indent)) {
+        const names = t
+          .slice(indent + 16)
+          .trim()
+          .split(/\s+/);
+        // "Failed to build installable wheels for ..." is the summary of the builds above.
+        if (names[0] === 'installable') {
+          if (builds > 0) ctx.claim();
+          else emit(ctx, t.trim());
+          return;
+        }
+        for (const n of names) if (n) buildFailed(ctx, n, `Failed to build ${n}`);
+        return;
+      }
+      if (c === 110 /* n */ && t.startsWith('note: This error originates from a subprocess', indent))
+        ctx.claim();
+    },
+    flush(): void {
+      reset();
+    },
+  };
 }

@@ -1,6 +1,74 @@
-/** FIXME(#2): the pylint matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * pylint: the default text format `path:line:col: C0301: message (symbol)` and `--output-format=parseable`
+ * `path:line: [C0301(symbol), object] message`, with or without the `************* Module x` headers.
+ * C/R/W messages are warnings, E/F errors, I informational. Columns are 0-based, kept as printed.
+ */
+import type { FramedLine } from '../framing';
+import type { Matcher, MatcherContext } from '../matcher';
+import type { Severity } from '../model';
+
+const LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7})(?::(\d{1,7}))?$/;
+const MSG_ID = /^([CRWEFI]\d{4}): (.*)$/;
+const PARSEABLE = /^\[([CRWEFI]\d{4})\(([a-z0-9-]{1,80})\), [^\]]{0,300}\] (.*)$/;
+
+function severityOf(id: string): Severity {
+  switch (id.charCodeAt(0)) {
+    case 69: // E
+    case 70: // F
+      return 'error';
+    case 73: // I
+      return 'info';
+    default:
+      return 'warning';
+  }
+}
 
 export function createPylintMatcher(): Matcher {
-  return { name: 'pylint', line() {} };
+  return {
+    name: 'pylint',
+    line(l: FramedLine, ctx: MatcherContext): void {
+      const t = l.text;
+      if (t.charCodeAt(0) === 42 /* * */ && t.startsWith('************* Module ')) {
+        ctx.claim();
+        return;
+      }
+      const sep = t.indexOf(': ');
+      if (sep < 4) return;
+      const c = t.charCodeAt(sep + 2);
+      // Cheap test: "X9999: " (text) or "[X9999(" (parseable) right after the location.
+      let text: boolean;
+      if (c === 91 /* [ */) text = false;
+      else if (c >= 67 && c <= 87 && t.charCodeAt(sep + 7) === 58 /* : */) text = true;
+      else return;
+      if (ctx.claimed) return;
+      const loc = LOCATION.exec(t.slice(0, sep));
+      if (!loc) return;
+      const rest = t.slice(sep + 2);
+      let id: string;
+      let message: string;
+      let column: number | null = null;
+      if (text) {
+        const m = MSG_ID.exec(rest);
+        if (!m || loc[3] === undefined) return;
+        id = m[1]!;
+        message = rest;
+        column = Number(loc[3]);
+      } else {
+        const m = PARSEABLE.exec(rest);
+        if (!m || loc[3] !== undefined) return;
+        id = m[1]!;
+        // The same message the text format prints, so both formats read (and de-duplicate) alike.
+        message = `${id}: ${m[3]} (${m[2]})`;
+      }
+      ctx.emit({
+        file: loc[1]!,
+        line: Number(loc[2]),
+        column,
+        severity: severityOf(id),
+        tool: 'pylint',
+        code: id,
+        message,
+      });
+    },
+  };
 }

@@ -25,6 +25,8 @@ import { createGenericMatcher } from './generic';
 export const allMatchers: readonly MatcherFactory[] = [
   createPytestMatcher,
   createUnittestMatcher,
+  // pip claims the output boxes of failed builds, so a traceback printed inside one is not reported again.
+  createPipMatcher,
   createTracebackMatcher,
   createWrappersMatcher,
   createMypyMatcher,
@@ -32,13 +34,13 @@ export const allMatchers: readonly MatcherFactory[] = [
   createFlake8Matcher,
   createPylintMatcher,
   createFormattersMatcher,
-  createPrecommitMatcher,
-  createPipMatcher,
   createTscMatcher,
   createEslintMatcher,
   createJestMatcher,
   createPrettierMatcher,
   createNpmMatcher,
+  // pre-commit reports a failed hook only when no matcher above understood a line of its output.
+  createPrecommitMatcher,
   createAnnotationsMatcher,
   createGenericMatcher,
 ];

@@ -1,6 +1,84 @@
-/** FIXME(#2): the wrappers matcher. */
-import type { Matcher } from '../matcher';
+/**
+ * Wrappers that only say "something inside failed": tox, nox and make. They are fallbacks, reported only
+ * when nothing else in the step explains the failure.
+ */
+import type { FramedLine } from '../framing';
+import type { Matcher, MatcherContext } from '../matcher';
+
+// tox 3's summary: `ERROR:   py311: commands failed`.
+const TOX3 =
+  /^ERROR: {1,8}([\w.-]{1,200}: (?:commands failed|could not install deps.{0,500}|InterpreterNotFound.{0,500}))$/;
+// tox 4's report: `  py311: FAIL code 1 (2.34=setup[1.84]+cmd[0.50] seconds)`.
+const TOX4 = /^ {0,8}([\w.-]{1,200}: FAIL code \d{1,5}(?: \(.{0,500}\))?)$/;
+const NOX = /^nox > (Session \S{1,200} (?:failed|raised exception|interrupted).{0,500})$/;
+const MAKE = /^g?make(?:\[\d{1,4}\])?: (\*\*\* .{1,1000})$/;
+const MAKE_TARGET = /^\*\*\* \[([^\]:]{1,500}):(\d{1,9}): [^\]]{0,500}\] Error \d/;
+
+class WrappersMatcher implements Matcher {
+  readonly name = 'wrappers';
+  /** tox 4's `evaluation failed :(` repeats the `FAIL code` lines before it. */
+  private toxFailed = false;
+  /** Nested makes print one `*** Error` per level; the first (innermost) names the real target. */
+  private makeFailed = false;
+
+  line(l: FramedLine, ctx: MatcherContext): void {
+    const text = l.text;
+    const c = text.charCodeAt(0);
+    if (c === 69 /* E */) {
+      if (!text.startsWith('ERROR: ')) return;
+      const m = TOX3.exec(text.trimEnd());
+      if (m) this.tox(m[1]!, ctx);
+    } else {
+      if (c === 110 && text.startsWith('nox > ')) {
+        const m = NOX.exec(text.trimEnd());
+        if (m) this.fallback(ctx, 'nox', m[1]!);
+        return;
+      }
+      if ((c === 109 || c === 103) && text.indexOf('***') > 0) {
+        const m = MAKE.exec(text.trimEnd());
+        if (m && !this.makeFailed) {
+          this.makeFailed = true;
+          const t = MAKE_TARGET.exec(m[1]!);
+          this.fallback(ctx, 'make', m[1]!, t ? t[1]! : null, t ? Number(t[2]) : null);
+        }
+        return;
+      }
+      // tox 4's report lines: indented by at most a few spaces, the FAIL line ends with its timing.
+      let i = 0;
+      while (i < 8 && text.charCodeAt(i) === 32) i++;
+      const end = text.charCodeAt(text.length - 1);
+      if ((end === 41 /* ) */ || (end >= 48 && end <= 57)) && text.indexOf(': FAIL code ', i) > 0) {
+        const m = TOX4.exec(text.trimEnd());
+        if (m) this.tox(m[1]!, ctx);
+        return;
+      }
+      if (!this.toxFailed && text.charCodeAt(i) === 101 && text.startsWith('evaluation failed :(', i)) {
+        this.tox(text.trim(), ctx);
+      }
+    }
+  }
+
+  flush(): void {
+    this.toxFailed = false;
+    this.makeFailed = false;
+  }
+
+  private tox(message: string, ctx: MatcherContext): void {
+    this.toxFailed = true;
+    this.fallback(ctx, 'tox', message);
+  }
+
+  private fallback(
+    ctx: MatcherContext,
+    tool: string,
+    message: string,
+    file: string | null = null,
+    line: number | null = null,
+  ): void {
+    ctx.emitFallback({ file, line, severity: 'error', tool, message });
+  }
+}
 
 export function createWrappersMatcher(): Matcher {
-  return { name: 'wrappers', line() {} };
+  return new WrappersMatcher();
 }

@@ -1,0 +1,423 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseLines } from '../../src/core/parser';
+import { splitText } from '../../src/core/lines';
+import type { Problem } from '../../src/core/model';
+import type { MatcherFactory } from '../../src/core/matcher';
+import { createTscMatcher, parseTsDiagnostic } from '../../src/core/matchers/tsc';
+import { createEslintMatcher } from '../../src/core/matchers/eslint';
+import { createJestMatcher } from '../../src/core/matchers/jest';
+import { createPrettierMatcher } from '../../src/core/matchers/prettier';
+import { createNpmMatcher } from '../../src/core/matchers/npm';
+import { createAnnotationsMatcher } from '../../src/core/matchers/annotations';
+import { createGenericMatcher, guessTool } from '../../src/core/matchers/generic';
+import { assertEqualFor } from '../helpers/assert';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'js-tools');
+
+type Shown = Pick<Problem, 'file' | 'line' | 'column' | 'severity' | 'tool' | 'message' | 'test'> & {
+  code?: string;
+};
+
+function shown(p: Problem): Shown {
+  return {
+    file: p.file,
+    line: p.line,
+    column: p.column,
+    severity: p.severity,
+    tool: p.tool,
+    ...(p.code !== undefined ? { code: p.code } : {}),
+    message: p.message,
+    test: p.test,
+  };
+}
+
+function run(log: string): Shown[] {
+  return parseLines(splitText(log)).problems.map(shown);
+}
+
+// The focused tests run only this file's matchers, so other tools' work in progress cannot change them.
+const OURS: MatcherFactory[] = [
+  createTscMatcher,
+  createEslintMatcher,
+  createJestMatcher,
+  createPrettierMatcher,
+  createNpmMatcher,
+  createAnnotationsMatcher,
+  createGenericMatcher,
+];
+
+function ours(log: string): Shown[] {
+  return parseLines(splitText(log), { matchers: OURS }).problems.map(shown);
+}
+
+const TS = '2024-05-01T10:00:00.1234567Z ';
+
+/** A GitHub raw job log: `steps` are [command, output lines, exit code]. */
+function github(...steps: [string, string[], number][]): string {
+  const out = [`${TS}Current runner version: '2.317.0'`];
+  for (const [cmd, lines, code] of steps) {
+    out.push(`${TS}##[group]Run ${cmd}`, `${TS}shell: /usr/bin/bash -e {0}`, `${TS}##[endgroup]`);
+    for (const l of lines) out.push(TS + l);
+    if (code !== 0) out.push(`${TS}##[error]Process completed with exit code ${code}.`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const logs = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.log'))
+  .sort();
+
+test('every js-tools fixture has its expected problems', () => {
+  assert.ok(logs.length >= 15, `fixtures found: ${logs.join(', ')}`);
+  for (const f of logs) {
+    const log = readFileSync(join(FIXTURES, f), 'utf8');
+    const expected = JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.log$/, '.expected.json')), 'utf8'))
+      .problems as Shown[];
+    assertEqualFor(`${f}:\n${log}`, run(log), expected, f);
+  }
+});
+
+test('tsc: the three diagnostic shapes, and what is not one', () => {
+  assertEqualFor('paren', parseTsDiagnostic("src/a.ts(3,5): error TS2345: Argument of type 'x'."), {
+    file: 'src/a.ts',
+    line: 3,
+    column: 5,
+    category: 'error',
+    code: 'TS2345',
+    rest: "error TS2345: Argument of type 'x'.",
+    message: "TS2345: Argument of type 'x'.",
+  });
+  assert.equal(parseTsDiagnostic('src/a.ts:3:5 - error TS2322: Type.')?.line, 3);
+  assert.equal(parseTsDiagnostic('error TS18003: No inputs were found.')?.file, null);
+  assert.equal(parseTsDiagnostic('web:typecheck: src/a.ts(1,2): error TS1005: x')?.file, 'src/a.ts');
+  assert.equal(parseTsDiagnostic('  Type string is not assignable to error TS'), null);
+  assert.equal(parseTsDiagnostic('we saw an error TS2345: earlier'), null);
+});
+
+test('tsc: an annotation re-print keeps its location; continuation lines are not problems', () => {
+  const log = github([
+    'npx tsc',
+    [
+      '##[error]src/a.ts(3,5): error TS2345: Argument of type string.',
+      "  Type 'string' is not assignable to type 'number'.",
+      '##[warning]src/b.ts:7:1 - error TS6133: x is declared but never read.',
+    ],
+    2,
+  ]);
+  assertEqualFor(
+    log,
+    ours(log).map((p) => [p.file, p.line, p.column, p.tool, p.message]),
+    [
+      ['src/a.ts', 3, 5, 'tsc', 'TS2345: Argument of type string.'],
+      ['src/b.ts', 7, 1, 'tsc', 'TS6133: x is declared but never read.'],
+    ],
+  );
+});
+
+test('eslint: a stylish row under a problem-matcher header, and rows without a header', () => {
+  const log = github([
+    'npx eslint .',
+    [
+      '',
+      '/home/runner/work/p/p/src/a.tsx',
+      "##[error]  1:8  error  'Link' is defined but never used  @typescript-eslint/no-unused-vars",
+      '##[warning]  2:3  warning  Unexpected console statement  no-console',
+      '',
+      '✖ 2 problems (1 error, 1 warning)',
+      '  3:4  error  an orphan row with no header  some-rule',
+    ],
+    1,
+  ]);
+  assertEqualFor(
+    log,
+    ours(log).map((p) => [p.file, p.line, p.column, p.severity, p.tool, p.message]),
+    [
+      [
+        '/home/runner/work/p/p/src/a.tsx',
+        1,
+        8,
+        'error',
+        'eslint',
+        "'Link' is defined but never used  @typescript-eslint/no-unused-vars",
+      ],
+      [
+        '/home/runner/work/p/p/src/a.tsx',
+        2,
+        3,
+        'warning',
+        'eslint',
+        'Unexpected console statement  no-console',
+      ],
+      // The orphan row is not eslint's; the github catch-all does not see plain lines.
+    ],
+  );
+});
+
+test('eslint: the unix formatter', () => {
+  const log = "src/a.js:3:7: 'x' is assigned a value but never used. [Error/no-unused-vars]\n";
+  assertEqualFor(log, ours(log), [
+    {
+      file: 'src/a.js',
+      line: 3,
+      column: 7,
+      severity: 'error',
+      tool: 'eslint',
+      code: 'no-unused-vars',
+      message: "'x' is assigned a value but never used.  no-unused-vars",
+      test: null,
+    },
+  ]);
+});
+
+test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
+  const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
+  assertEqualFor(noFail, ours(noFail), []);
+  const log = [
+    'FAIL src/a.test.js (5.2 s)',
+    '  ● Console',
+    '',
+    '    console.log',
+    '      hi',
+    '',
+    '      at Object.<anonymous> (src/a.test.js:2:11)',
+    '',
+    '  ● math › adds',
+    '',
+    '    expect(received).toBe(expected) // Object.is equality',
+    '',
+    '      at Object.toBe (node_modules/expect/build/index.js:1:1)',
+    '      at Object.<anonymous> (src/a.test.js:9:17)',
+    '',
+    'Test Suites: 1 failed, 1 total',
+  ].join('\n');
+  assertEqualFor(log, ours(log), [
+    {
+      file: 'src/a.test.js',
+      line: 9,
+      column: 17,
+      severity: 'error',
+      tool: 'jest',
+      message: 'expect(received).toBe(expected)',
+      test: 'math › adds',
+    },
+  ]);
+});
+
+test('jest: a ts-jest diagnostic under its heading locates a suite that failed to run', () => {
+  const log = [
+    'FAIL test/a.spec.ts',
+    '  ● Test suite failed to run',
+    '',
+    '    TypeScript diagnostics (customize using `[jest-config].globals.ts-jest.diagnostics` option):',
+    "    test/a.spec.ts:4:7 - error TS2322: Type 'string' is not assignable to type 'number'.",
+    '',
+    'Test Suites: 1 failed, 1 total',
+  ].join('\n');
+  assertEqualFor(log, ours(log), [
+    {
+      file: 'test/a.spec.ts',
+      line: 4,
+      column: 7,
+      severity: 'error',
+      tool: 'jest',
+      code: 'TS2322',
+      message: "error TS2322: Type 'string' is not assignable to type 'number'.",
+      test: 'test/a.spec.ts',
+    },
+  ]);
+});
+
+test('prettier: [warn] lines without a check around them are not prettier', () => {
+  const sbt = [
+    '[warn] build.sbt',
+    '[info] compiling 3 Scala sources',
+    '[warn] there were 2 deprecation warnings',
+  ];
+  assertEqualFor(sbt.join('\n'), ours(sbt.join('\n')), []);
+});
+
+test('npm: a real error is a problem, a lifecycle wrapper only a fallback, warnings nothing', () => {
+  const log = github(
+    [
+      'npm ci',
+      [
+        'npm ERR! code E404',
+        'npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found',
+        'npm ERR! 404',
+      ],
+      1,
+    ],
+    [
+      'npm test',
+      [
+        'npm warn EBADENGINE Unsupported engine {',
+        "npm warn EBADENGINE   package: 'a@1.0.0',",
+        'npm warn EBADENGINE }',
+        'FAIL src/a.test.js',
+        '  ● adds',
+        '',
+        '    expect(received).toBe(expected)',
+        '',
+        '      at Object.<anonymous> (src/a.test.js:3:9)',
+        '',
+        'npm ERR! code ELIFECYCLE',
+        'npm ERR! errno 1',
+        'npm ERR! a@1.0.0 test: `jest`',
+        'npm ERR! Exit status 1',
+      ],
+      1,
+    ],
+    ['npm run build', ['npm error Lifecycle script `build` failed with error:', 'npm error code 2'], 2],
+  );
+  assertEqualFor(
+    log,
+    ours(log).map((p) => [p.tool, p.file, p.message]),
+    [
+      ['npm', null, '404 Not Found - GET https://registry.npmjs.org/left-padd - Not found'],
+      ['jest', 'src/a.test.js', 'expect(received).toBe(expected)'],
+      ['npm', null, 'Lifecycle script `build` failed with error:'],
+    ],
+  );
+});
+
+test('annotations: unexplained annotations are problems, runner noise never', () => {
+  const log = github(
+    [
+      'actions/setup-node@v4',
+      [
+        '##[warning]Node.js 16 actions are deprecated. Please update the following actions to use Node.js 20.',
+        '##[warning]The `set-output` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.',
+        '##[warning]Cache not found for input keys: node-cache-Linux-npm-abc',
+        '##[warning]No files were found with the provided path: dist. No artifacts will be uploaded.',
+        '##[notice]A new release of pip is available',
+      ],
+      0,
+    ],
+    [
+      'actions/setup-python@v5',
+      [
+        '##[error]Version 3.14 with arch x64 not found in the local cache',
+        '##[error]The operation was canceled.',
+      ],
+      1,
+    ],
+    ['./check.sh', ['##[warning]src/a.py:3:5: something is odd'], 0],
+  );
+  assertEqualFor(
+    log,
+    ours(log).map((p) => [p.tool, p.severity, p.file, p.line, p.column, p.message]),
+    [
+      ['github', 'info', null, null, null, 'A new release of pip is available'],
+      ['github', 'error', null, null, null, 'Version 3.14 with arch x64 not found in the local cache'],
+      ['github', 'warning', 'src/a.py', 3, 5, 'something is odd'],
+    ],
+  );
+});
+
+test('annotations: workflow commands printed verbatim keep their location', () => {
+  const log = [
+    '::error file=src/a.py,line=3,col=5,endLine=3,endColumn=9,title=T::Bad thing%0Amore detail',
+    '::warning::no location here',
+    '::set-output name=x::1',
+    'echo "::error::not a command"',
+    '::error title=Ruff (F401),file=/w/src/b.py,line=1,col=8::src/b.py:1:8: F401 `os` imported but unused',
+  ].join('\n');
+  const got = parseLines(splitText(log), { matchers: OURS }).problems;
+  assertEqualFor(
+    log,
+    got.map((p) => [
+      p.tool,
+      p.code ?? null,
+      p.severity,
+      p.file,
+      p.line,
+      p.column,
+      p.endColumn ?? null,
+      p.message,
+    ]),
+    [
+      ['github', null, 'error', 'src/a.py', 3, 5, 9, 'Bad thing'],
+      ['github', null, 'warning', null, null, null, null, 'no location here'],
+      ['ruff', 'F401', 'error', '/w/src/b.py', 1, 8, null, 'src/b.py:1:8: F401 `os` imported but unused'],
+    ],
+  );
+});
+
+test('generic: only for a failed step that nothing else explained', () => {
+  const log = github(
+    ['git fetch --unshallow', ['error: a warning-ish line in a step that passed'], 0],
+    ['npx tsc', ['src/a.ts(1,1): error TS1005: oops', 'error: another line'], 2],
+    [
+      'sudo apt-get install -y libfoo-dev',
+      ['Reading package lists...', 'E: Unable to locate package libfoo-dev'],
+      100,
+    ],
+  );
+  assertEqualFor(
+    log,
+    ours(log).map((p) => [p.tool, p.message]),
+    [
+      ['tsc', 'TS1005: oops'],
+      ['apt', 'Unable to locate package libfoo-dev'],
+    ],
+  );
+  const script = github(['./build.sh', ['Error: first', 'Error: the last one wins'], 1]);
+  assertEqualFor(script, ours(script), [
+    {
+      file: null,
+      line: null,
+      column: null,
+      severity: 'error',
+      tool: 'shell',
+      message: 'the last one wins',
+      test: null,
+    },
+  ]);
+});
+
+test("generic: an action's exec-failure annotation is the last resort", () => {
+  const wrapperOnly = github([
+    'actions/checkout@v4',
+    ["##[error]The process '/usr/bin/git' failed with exit code 128"],
+    1,
+  ]);
+  assertEqualFor(
+    wrapperOnly,
+    ours(wrapperOnly).map((p) => [p.tool, p.message]),
+    [['git', "The process '/usr/bin/git' failed with exit code 128"]],
+  );
+  const withCause = github([
+    'actions/checkout@v4',
+    [
+      "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+      "##[error]The process '/usr/bin/git' failed with exit code 128",
+    ],
+    1,
+  ]);
+  assertEqualFor(
+    withCause,
+    ours(withCause).map((p) => [p.tool, p.message]),
+    [['git', "could not read Username for 'https://github.com': terminal prompts disabled"]],
+  );
+});
+
+test('generic: a GitLab job that succeeded gets nothing', () => {
+  const log = [
+    'section_start:1:step_script\r\x1b[0K\x1b[0K\x1b[36;1mExecuting "step_script" stage\x1b[0;m',
+    '\x1b[32;1m$ make check\x1b[0;m',
+    'error: retrying with a mirror',
+    'section_end:2:step_script\r\x1b[0K',
+    '\x1b[32;1mJob succeeded\x1b[0;m',
+  ].join('\n');
+  assertEqualFor(log, ours(log), []);
+});
+
+test('generic: the tool comes from the command that ran', () => {
+  assertEqualFor('sudo -E apt-get', guessTool('sudo -E apt-get install -y x'), 'apt');
+  assertEqualFor('./gradlew', guessTool('./gradlew build'), 'gradle');
+  assertEqualFor('env', guessTool('FOO=1 dnf -y update'), 'dnf');
+  assertEqualFor('unknown', guessTool('./scripts/ci.sh'), null);
+});

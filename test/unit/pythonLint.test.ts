@@ -1,0 +1,451 @@
+import { test } from 'node:test';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseLines } from '../../src/core/parser';
+import { splitText } from '../../src/core/lines';
+import type { Problem } from '../../src/core/model';
+import { parseHookResult } from '../../src/core/matchers/precommit';
+import { assertEqualFor } from '../helpers/assert';
+
+const FIXTURES = join(__dirname, '../fixtures/python-lint');
+
+/** The fields a label carries; `code` only when the tool printed one. */
+function pick(p: Problem): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    file: p.file,
+    line: p.line,
+    column: p.column,
+    severity: p.severity,
+    tool: p.tool,
+  };
+  if (p.code !== undefined) o.code = p.code;
+  o.message = p.message;
+  o.test = p.test;
+  return o;
+}
+
+function problems(log: string): Problem[] {
+  return parseLines(splitText(log)).problems;
+}
+
+/** Short form for focused tests: tool, file, line, column, severity, message. */
+function brief(log: string): string[] {
+  return problems(log).map(
+    (p) => `${p.tool} ${p.severity} ${p.file ?? '-'}:${p.line ?? '-'}:${p.column ?? '-'} ${p.message}`,
+  );
+}
+
+function check(lines: string[], want: string[]): void {
+  const log = lines.join('\n');
+  assertEqualFor(log, brief(log), want);
+}
+
+const GHA = (lines: string[]): string[] => lines.map((l) => `2024-05-01T10:00:00.1234567Z ${l}`);
+
+for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.log'))) {
+  test(`fixture ${name}`, () => {
+    const log = readFileSync(join(FIXTURES, name), 'utf8');
+    const want = JSON.parse(readFileSync(join(FIXTURES, name.replace(/\.log$/, '.expected.json')), 'utf8'));
+    assertEqualFor(log, problems(log).map(pick), want, name);
+  });
+}
+
+test('mypy: plain, column, error-end; notes and the summary are not problems', () => {
+  const log = [
+    'src/app.py:3: error: Missing return statement  [empty-body]',
+    'src/app.py:4:5: error: Name "x" is not defined  [name-defined]',
+    'src/app.py:4:5: note: Did you mean "y"?',
+    'src/app.py:7:9:7:20: error: Incompatible types in assignment  [assignment]',
+    'src/app.pyi:1: warning: unused "type: ignore" comment',
+    'Found 3 errors in 1 file (checked 2 source files)',
+  ].join('\n');
+  const got: Record<string, unknown>[] = problems(log).map((p) => ({
+    ...pick(p),
+    endLine: p.endLine,
+    endColumn: p.endColumn,
+  }));
+  assertEqualFor<Record<string, unknown>[]>(log, got, [
+    {
+      file: 'src/app.py',
+      line: 3,
+      column: null,
+      severity: 'error',
+      tool: 'mypy',
+      code: 'empty-body',
+      message: 'Missing return statement  [empty-body]',
+      test: null,
+      endLine: undefined,
+      endColumn: undefined,
+    },
+    {
+      file: 'src/app.py',
+      line: 4,
+      column: 5,
+      severity: 'error',
+      tool: 'mypy',
+      code: 'name-defined',
+      message: 'Name "x" is not defined  [name-defined]',
+      test: null,
+      endLine: undefined,
+      endColumn: undefined,
+    },
+    {
+      file: 'src/app.py',
+      line: 7,
+      column: 9,
+      severity: 'error',
+      tool: 'mypy',
+      code: 'assignment',
+      message: 'Incompatible types in assignment  [assignment]',
+      test: null,
+      endLine: 7,
+      endColumn: 20,
+    },
+    {
+      file: 'src/app.pyi',
+      line: 1,
+      column: null,
+      severity: 'warning',
+      tool: 'mypy',
+      message: 'unused "type: ignore" comment',
+      test: null,
+      endLine: undefined,
+      endColumn: undefined,
+    },
+  ]);
+});
+
+test('mypy: a C compiler error in the same shape is not mypy', () => {
+  const log = 'src/ext.c:12:5: error: expected expression before ‘)’ token';
+  assertEqualFor(
+    log,
+    problems(log).filter((p) => p.tool === 'mypy'),
+    [],
+  );
+});
+
+test('ruff: concise format keeps the fix marker; a ruff step makes plain codes ruff', () => {
+  check(
+    GHA([
+      '##[group]Run ruff check --output-format=concise .',
+      'ruff check --output-format=concise .',
+      '##[endgroup]',
+      'app.py:1:8: F401 [*] `os` imported but unused',
+      'app.py:8:1: F821 Undefined name `client`',
+      'Found 2 errors.',
+      '[*] 1 fixable with the `--fix` option.',
+    ]),
+    [
+      'ruff error app.py:1:8 F401 [*] `os` imported but unused',
+      'ruff error app.py:8:1 F821 Undefined name `client`',
+    ],
+  );
+});
+
+test('ruff: the fix marker or a ruff-only code is enough without any hint', () => {
+  check(
+    ['app.py:1:8: F401 [*] `os` imported but unused', 'app.py:2:1: UP035 `typing.List` is deprecated'],
+    [
+      'ruff error app.py:1:8 F401 [*] `os` imported but unused',
+      'ruff error app.py:2:1 UP035 `typing.List` is deprecated',
+    ],
+  );
+});
+
+test('ruff: the newer full format, with a wider gutter and a syntax error header', () => {
+  check(
+    [
+      'E401 [*] Multiple imports on one line',
+      ' --> assistant_api/rag.py:1:1',
+      '1 | import os, asyncio',
+      '  | ^^^^^^^^^^^^^^^^^^',
+      '',
+      'F401 `pkg` imported but unused',
+      '  --> build.py:10:16',
+      '   |',
+      '10 |         import pkg',
+      '',
+      'invalid-syntax: Expected an expression',
+      ' --> bad.py:3:9',
+    ],
+    [
+      'ruff error assistant_api/rag.py:1:1 E401 [*] Multiple imports on one line',
+      'ruff error build.py:10:16 F401 `pkg` imported but unused',
+      'ruff error bad.py:3:9 invalid-syntax: Expected an expression',
+    ],
+  );
+});
+
+test('ruff: the older full format is the concise header plus a code frame', () => {
+  check(
+    [
+      '$ ruff check --output-format=full .',
+      'input.py:1:8: F401 [*] `os` imported but unused',
+      '  |',
+      '1 | import os  # F401',
+      '  |        ^^ F401',
+      '  |',
+      '  = help: Remove unused import: `os`',
+      '',
+      'input.py:3:1: invalid-syntax: Cannot use `match` statement on Python 3.9',
+    ],
+    [
+      'ruff error input.py:1:8 F401 [*] `os` imported but unused',
+      'ruff error input.py:3:1 invalid-syntax: Cannot use `match` statement on Python 3.9',
+    ],
+  );
+});
+
+test('ruff: the grouped format names the file once', () => {
+  check(
+    [
+      'input.py:',
+      '  1:8 F401 [*] `os` imported but unused',
+      '  3:1 SyntaxError: Cannot use `match` statement on Python 3.9',
+      '',
+      'Found 2 errors.',
+    ],
+    [
+      'ruff error input.py:1:8 F401 [*] `os` imported but unused',
+      'ruff error input.py:3:1 SyntaxError: Cannot use `match` statement on Python 3.9',
+    ],
+  );
+});
+
+test("ruff: in a ruff step, pip's own error lines stay pip's", () => {
+  check(
+    GHA([
+      '##[group]Run pip install -e . && ruff check .',
+      'pip install -e .',
+      'ruff check .',
+      '##[endgroup]',
+      'error: subprocess-exited-with-error',
+      '',
+      '× Getting requirements to build wheel did not run successfully.',
+      '│ exit code: 1',
+      '╰─> See above for output.',
+    ]),
+    ['pip error -:-:- Getting requirements to build wheel did not run successfully.'],
+  );
+});
+
+test('rust and ty diagnostics with a --> location are not ruff', () => {
+  const log = [
+    'warning: unused variable: `x`',
+    ' --> src/main.rs:2:9',
+    'error[unresolved-import]: Cannot resolve imported module `foo`',
+    ' --> app.py:1:8',
+  ].join('\n');
+  assertEqualFor(
+    log,
+    problems(log).filter((p) => p.tool === 'ruff'),
+    [],
+  );
+});
+
+test('ruff: its own warnings are labelled, with no file; uv and git warnings are not', () => {
+  check(
+    GHA([
+      '##[group]Run uv run ruff check .',
+      'uv run ruff check .',
+      '##[endgroup]',
+      'warning: `VIRTUAL_ENV=/opt/venv` does not match the project environment path `.venv` and will be ignored',
+      'warning: Selection `RUF999` has no effect because preview is not enabled.',
+      'All checks passed!',
+      '##[group]Run git fetch',
+      'git fetch',
+      '##[endgroup]',
+      'warning: redirecting to https://github.com/o/r.git/',
+    ]),
+    ['ruff warning -:-:- Selection `RUF999` has no effect because preview is not enabled.'],
+  );
+});
+
+test('flake8 and pycodestyle: E/F errors, W/C warnings, E999 an error; the step names the tool', () => {
+  check(
+    [
+      './pkg/a.py:1:1: F401 os imported but unused',
+      './pkg/a.py:3:80: E501 line too long (82 > 79 characters)',
+      './pkg/a.py:4:1: W391 blank line at end of file',
+      './pkg/a.py:9:1: C901 too complex (12)',
+      './pkg/b.py:2:5: E999 IndentationError: unexpected indent',
+      './pkg/b.py:7: [E302] expected 2 blank lines, found 1',
+      '+ pycodestyle pkg',
+      'pkg/c.py:1:1: E265 block comment should start with #',
+    ],
+    [
+      'flake8 error ./pkg/a.py:1:1 F401 os imported but unused',
+      'flake8 error ./pkg/a.py:3:80 E501 line too long (82 > 79 characters)',
+      'flake8 warning ./pkg/a.py:4:1 W391 blank line at end of file',
+      'flake8 warning ./pkg/a.py:9:1 C901 too complex (12)',
+      'flake8 error ./pkg/b.py:2:5 E999 IndentationError: unexpected indent',
+      'flake8 error ./pkg/b.py:7:- E302 expected 2 blank lines, found 1',
+      'pycodestyle error pkg/c.py:1:1 E265 block comment should start with #',
+    ],
+  );
+});
+
+test('flake8: a flake8 step keeps ruff-looking codes as flake8', () => {
+  check(
+    GHA(['##[group]Run flake8 --select=UP .', 'flake8 .', '##[endgroup]', 'a.py:1:1: UP006 Use `list`']),
+    ['flake8 error a.py:1:1 UP006 Use `list`'],
+  );
+});
+
+test('pylint: text and parseable formats, severities by message category', () => {
+  check(
+    [
+      '************* Module pkg.a',
+      'pkg/a.py:1:0: C0114: Missing module docstring (missing-module-docstring)',
+      'pkg/a.py:5:4: R1705: Unnecessary "else" after "return" (no-else-return)',
+      "pkg/a.py:9:8: W0612: Unused variable 'x' (unused-variable)",
+      "pkg/a.py:12:0: E0401: Unable to import 'zzz' (import-error)",
+      'pkg/b.py:1:0: F0001: No module named pkg/b.py (fatal)',
+      "pkg/c.py:3: [E1101(no-member), Foo.bar] Instance of 'Foo' has no 'baz' member",
+    ],
+    [
+      'pylint warning pkg/a.py:1:0 C0114: Missing module docstring (missing-module-docstring)',
+      'pylint warning pkg/a.py:5:4 R1705: Unnecessary "else" after "return" (no-else-return)',
+      "pylint warning pkg/a.py:9:8 W0612: Unused variable 'x' (unused-variable)",
+      "pylint error pkg/a.py:12:0 E0401: Unable to import 'zzz' (import-error)",
+      'pylint error pkg/b.py:1:0 F0001: No module named pkg/b.py (fatal)',
+      "pylint error pkg/c.py:3:- E1101: Instance of 'Foo' has no 'baz' member (no-member)",
+    ],
+  );
+});
+
+test('formatters: black relative and absolute, ruff format, isort, black parse errors', () => {
+  check(
+    [
+      'would reformat src/app.py',
+      'would reformat /home/runner/work/r/r/src/b.py',
+      'Oh no! 💥 💔 💥',
+      '2 files would be reformatted, 3 files would be left unchanged.',
+      'Would reformat: core/executor.py',
+      '1 file would be reformatted, 1244 files already formatted',
+      'ERROR: /home/runner/work/r/r/src/app.py Imports are incorrectly sorted and/or formatted.',
+      'error: cannot format src/bad.py: Cannot parse for target version Python 3.12: 3:7: def f(',
+    ],
+    [
+      'black error src/app.py:-:- would reformat src/app.py',
+      'black error /home/runner/work/r/r/src/b.py:-:- would reformat /home/runner/work/r/r/src/b.py',
+      'ruff error core/executor.py:-:- Would reformat: core/executor.py',
+      'isort error /home/runner/work/r/r/src/app.py:-:- /home/runner/work/r/r/src/app.py Imports are incorrectly sorted and/or formatted.',
+      'black error src/bad.py:3:7 cannot format src/bad.py: Cannot parse for target version Python 3.12: 3:7: def f(',
+    ],
+  );
+});
+
+test('pre-commit: hook result lines', () => {
+  assertEqualFor(
+    'hook lines',
+    [
+      parseHookResult('ruff.....................................................................Failed'),
+      parseHookResult('check yaml...........................................(no files to check)Skipped'),
+      parseHookResult('fix end of files.........................................................Passed'),
+      parseHookResult('Tests Failed'),
+    ],
+    [
+      { name: 'ruff', status: 'Failed' },
+      { name: 'check yaml', status: 'Skipped' },
+      { name: 'fix end of files', status: 'Passed' },
+      null,
+    ],
+  );
+});
+
+test('pre-commit: a failed hook without diagnostics is one problem; with diagnostics, none of its own', () => {
+  check(
+    [
+      'Ruff formatter...........................................................Failed',
+      '- hook id: ruff-format',
+      '- files were modified by this hook',
+      '',
+      '1 file reformatted, 136 files left unchanged',
+      '',
+      'black....................................................................Failed',
+      '- hook id: black',
+      '- files were modified by this hook',
+      '',
+      'reformatted src/app.py',
+      '',
+      'All done! ✨ 🍰 ✨',
+      'mypy.....................................................................Failed',
+      '- hook id: mypy',
+      '- exit code: 1',
+      '',
+      'src/app.py:3: error: Missing return statement  [empty-body]',
+      'Found 1 error in 1 file (checked 4 source files)',
+      'check toml...............................................................Failed',
+      '- hook id: check-toml',
+      '- exit code: 1',
+    ],
+    [
+      'pre-commit error -:-:- ruff-format: files were modified by this hook (1 file reformatted, 136 files left unchanged)',
+      'pre-commit error src/app.py:-:- black: reformatted src/app.py',
+      'mypy error src/app.py:3:- Missing return statement  [empty-body]',
+      'pre-commit error -:-:- check-toml: exit code: 1',
+    ],
+  );
+});
+
+test('pip: the two "not found" lines are one problem; a conflict and its ResolutionImpossible are one', () => {
+  check(
+    [
+      'ERROR: Could not find a version that satisfies the requirement foo>=9 (from versions: 1.0)',
+      'ERROR: No matching distribution found for foo>=9',
+      'ERROR: Cannot install a==1 and b==1 because these package versions have conflicting dependencies.',
+      'ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/',
+      "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.",
+    ],
+    [
+      'pip error -:-:- Could not find a version that satisfies the requirement foo>=9 (from versions: 1.0)',
+      'pip error -:-:- Cannot install a==1 and b==1 because these package versions have conflicting dependencies.',
+    ],
+  );
+});
+
+test('pip: a failed wheel build is one problem per package, however many lines name it', () => {
+  check(
+    [
+      "  Building wheel for foo (pyproject.toml): finished with status 'error'",
+      '  error: subprocess-exited-with-error',
+      '  ',
+      '  × Building wheel for foo (pyproject.toml) did not run successfully.',
+      '  │ exit code: 1',
+      '  ╰─> [2 lines of output]',
+      "      error: command 'gcc' failed: No such file or directory",
+      '      ERROR: something the build printed',
+      '      [end of output]',
+      '  ',
+      '  note: This error originates from a subprocess, and is likely not a problem with pip.',
+      '  ERROR: Failed building wheel for foo',
+      '  Running setup.py clean for bar',
+      '  ERROR: Failed building wheel for bar',
+      'Failed to build foo bar',
+      'ERROR: Could not build wheels for foo, bar, which is required to install pyproject.toml-based projects',
+    ],
+    [
+      'pip error -:-:- Building wheel for foo (pyproject.toml) did not run successfully.',
+      'pip error -:-:- Failed building wheel for bar',
+    ],
+  );
+});
+
+test('dedup: the same diagnostic printed twice counts once', () => {
+  check(
+    [
+      'src/app.py:3: error: Missing return statement  [empty-body]',
+      'app.py:1:8: F401 [*] `os` imported but unused',
+      'src/app.py:3: error: Missing return statement  [empty-body]',
+      'app.py:1:8: F401 [*] `os` imported but unused',
+      './a.py:1:1: F401 os imported but unused',
+      './a.py:1:1: F401 os imported but unused',
+    ],
+    [
+      'mypy error src/app.py:3:- Missing return statement  [empty-body]',
+      'ruff error app.py:1:8 F401 [*] `os` imported but unused',
+      'flake8 error ./a.py:1:1 F401 os imported but unused',
+    ],
+  );
+});
