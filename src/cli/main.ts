@@ -1,11 +1,14 @@
 /** The `ci-triage` command line: the same engine as the extension, in a terminal. */
 import { runParse } from './parseCommand';
+import { runRuns } from './runsCommand';
 import { CliError } from './errors';
 
 const USAGE = `usage: ci-triage <command> [options]
 
 commands:
   parse <logfile|->  [--json] [--workspace DIR]   problems and environment of a CI log
+  runs [--provider github|gitlab] [--repo PATH] [--branch NAME] [--api-url URL] [--json]
+                                                  failed runs of a branch, their failed jobs' problems
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +16,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'parse':
       return runParse(rest);
+    case 'runs':
+      return runRuns(rest);
     case '-h':
     case '--help':
     case 'help':
