@@ -155,7 +155,10 @@ export class LogParser {
   }
 
   private accept(p: Problem, stepKey = this.currentStep ? this.currentStep.id : -1): void {
-    const key = `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`;
+    // A copy, not a rope of slices: a slice of a line would keep its whole decoded chunk alive in the set.
+    const key = (
+      ' ' + `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`
+    ).slice(1);
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
     this.perStep.set(stepKey, (this.perStep.get(stepKey) ?? 0) + 1);

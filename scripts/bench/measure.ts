@@ -1,0 +1,133 @@
+/**
+ * The three measured pipelines. Each reads the file the same way (64 KiB chunks, our LineSplitter) and
+ * differs only in what it does per line, so their ratios isolate the per-line work.
+ */
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { LineSplitter } from '../../src/core/lines';
+import { LogParser } from '../../src/core/parser';
+import type { ParseOptions } from '../../src/core/parser';
+import { createNaiveMatcher } from './naive';
+
+export const CHUNK = 1 << 16;
+
+export interface RunResult {
+  ms: number;
+  bytes: number;
+  lines: number;
+  /** Problems (parser) or pattern matches (naive). */
+  found: number;
+  /** Parser only: when the first problem came out, from the start of reading. */
+  firstProblemMs?: number | null;
+  firstProblemLogLine?: number | null;
+}
+
+function open(file: string, limit?: number): fs.ReadStream {
+  return fs.createReadStream(file, {
+    highWaterMark: CHUNK,
+    ...(limit !== undefined ? { end: limit - 1 } : {}),
+  });
+}
+
+/** Read, decode and split: the floor no parser can beat. */
+export async function runFloor(file: string, limit?: number): Promise<RunResult> {
+  const t0 = performance.now();
+  const splitter = new LineSplitter();
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of open(file, limit) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    lines += splitter.push(chunk).length;
+  }
+  lines += splitter.end().length;
+  return { ms: performance.now() - t0, bytes, lines, found: 0 };
+}
+
+/** Our parser: every line through LogParser.push, then end(). */
+export async function runParser(file: string, opts: ParseOptions = {}, limit?: number): Promise<RunResult> {
+  const t0 = performance.now();
+  const splitter = new LineSplitter();
+  const parser = new LogParser(opts);
+  let bytes = 0;
+  let lines = 0;
+  let found = 0;
+  let firstProblemMs: number | null = null;
+  let firstProblemLogLine: number | null = null;
+  const feed = (ls: string[]): void => {
+    lines += ls.length;
+    for (let i = 0; i < ls.length; i++) {
+      const ps = parser.push(ls[i]!);
+      if (ps.length > 0) {
+        if (firstProblemMs === null) {
+          firstProblemMs = performance.now() - t0;
+          firstProblemLogLine = ps[0]!.logLine;
+        }
+        found += ps.length;
+      }
+    }
+  };
+  for await (const chunk of open(file, limit) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    feed(splitter.push(chunk));
+  }
+  feed(splitter.end());
+  const last = parser.end();
+  if (last.length > 0 && firstProblemMs === null) {
+    firstProblemMs = performance.now() - t0;
+    firstProblemLogLine = last[0]!.logLine;
+  }
+  found += last.length;
+  return { ms: performance.now() - t0, bytes, lines, found, firstProblemMs, firstProblemLogLine };
+}
+
+/** The naive baseline: strip timestamp and ANSI, try every well-known problem-matcher regex on every line. */
+export async function runNaive(file: string, limit?: number): Promise<RunResult> {
+  const t0 = performance.now();
+  const splitter = new LineSplitter();
+  const naive = createNaiveMatcher();
+  let bytes = 0;
+  let lines = 0;
+  const feed = (ls: string[]): void => {
+    lines += ls.length;
+    for (let i = 0; i < ls.length; i++) naive.line(ls[i]!);
+  };
+  for await (const chunk of open(file, limit) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    feed(splitter.push(chunk));
+  }
+  feed(splitter.end());
+  return { ms: performance.now() - t0, bytes, lines, found: naive.matches };
+}
+
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    // Without --expose-gc the runs still work, only noisier.
+  });
+
+/** Runs each named pipeline `rounds` times, interleaved (so drift hits all alike), gc between runs. */
+export async function bestOf(
+  rounds: number,
+  runs: Record<string, () => Promise<RunResult>>,
+  progress: (msg: string) => void = () => {},
+): Promise<Record<string, { best: RunResult; all: number[] }>> {
+  const out: Record<string, { best: RunResult; all: number[] }> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of Object.entries(runs)) {
+      gc();
+      const res = await run();
+      progress(`  round ${r + 1}/${rounds} ${name}: ${res.ms.toFixed(0)} ms`);
+      const cur = out[name];
+      if (!cur) out[name] = { best: res, all: [res.ms] };
+      else {
+        cur.all.push(res.ms);
+        if (res.ms < cur.best.ms) cur.best = res;
+      }
+    }
+  }
+  return out;
+}
+
+export function mbps(r: { ms: number; bytes: number }): number {
+  return r.bytes / 1e6 / (r.ms / 1000);
+}
