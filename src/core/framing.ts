@@ -50,7 +50,7 @@ function isDigit(c: number): boolean {
  */
 function isoTimestampLength(s: string): number {
   if (s.length < 20) return 0;
-  for (const i of ISO_DIGITS) if (!isDigit(s.charCodeAt(i))) return 0;
+  for (let k = 0; k < ISO_DIGITS.length; k++) if (!isDigit(s.charCodeAt(ISO_DIGITS[k]!))) return 0;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return 0;
   if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 0;
   let i = 19;
@@ -111,10 +111,14 @@ export class Framer {
       this.topStep = null;
     }
     let s = raw;
-    if (s.indexOf('\uFEFF') >= 0) s = s.replace(/\uFEFF/g, '');
+    const fmt = this.format;
+    // A BOM starts a file; gh puts one mid-line on a step's first line. Once a log is known to be a GitHub
+    // raw log, only a line's first character needs the check.
+    if (fmt === 'github' ? s.charCodeAt(0) === 0xfeff : s.indexOf('\uFEFF') >= 0)
+      s = s.replace(/\uFEFF/g, '');
 
     // gh run view --log: "job<TAB>step<TAB>2024-...Z text" (pastes may turn tabs into spaces).
-    if (this.format === 'plain' || this.format === 'gh-cli') {
+    if (fmt === 'plain' || fmt === 'gh-cli') {
       const cols = this.ghCliColumns(s);
       if (cols) {
         this.format = 'gh-cli';
@@ -141,9 +145,10 @@ export class Framer {
     }
 
     let command: LineCommand | null = null;
-    if (s.indexOf('section_') >= 0) s = this.sections(s, n);
+    // GitLab markers and web-UI links cannot occur in a GitHub raw log: skip their scans there.
+    if (this.format !== 'github' && s.indexOf('section_') >= 0) s = this.sections(s, n);
     if (s.indexOf('\r') >= 0) s = lastSegment(s);
-    if (s.indexOf('\x1b') >= 0 || s.indexOf('\x9b') >= 0) s = stripAnsi(s);
+    if (s.indexOf('\x1b') >= 0) s = stripEscapes(s);
 
     if (s.charCodeAt(0) === 35 && s.charCodeAt(1) === 35) {
       const m = GH_COMMAND.exec(s);
@@ -158,7 +163,7 @@ export class Framer {
       command = 'command';
       s = s.slice(9);
     }
-    if (s.indexOf('](http') >= 0) s = s.replace(WEB_LINK, '$1');
+    if (this.format === 'plain' && s.indexOf('](http') >= 0) s = s.replace(WEB_LINK, '$1');
 
     if (this.format === 'gitlab' && s.startsWith('ERROR: Job failed')) {
       const target = this.topStep ?? this.lastTopSection;
@@ -171,15 +176,17 @@ export class Framer {
     }
 
     const group = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
-    for (const st of this.stack) st.endLine = n;
-    if (this.topStep) this.topStep.endLine = n;
+    // endLine is written when a step or group closes, not on every line: open ones are settled by finish().
     return { n, text: s, command, group: group ?? null, step: this.topStep };
   }
 
   /** Closes what is still open at the end of the log. */
   finish(): void {
     for (const st of this.stack) st.endLine = Math.max(st.endLine, this.lastLine);
-    if (this.topStep) this.closeTop('end');
+    if (this.topStep) {
+      this.topStep.endLine = Math.max(this.topStep.endLine, this.lastLine);
+      this.closeTop('end');
+    }
     this.stack = [];
     this.overflow = 0;
   }
@@ -292,7 +299,11 @@ export class Framer {
 
   private startTopStep(name: string, kind: Step['kind'], n: number): void {
     this.closeAfterLine = false;
-    if (this.topStep) this.closeTop('next');
+    for (const g of this.stack) g.endLine = Math.max(g.endLine, n - 1);
+    if (this.topStep) {
+      this.topStep.endLine = Math.max(this.topStep.endLine, n - 1);
+      this.closeTop('next');
+    }
     this.stack = [];
     this.overflow = 0;
     const st: Step = {
@@ -335,6 +346,16 @@ export function isNoiseError(text: string): boolean {
   return text.startsWith('Process completed with exit code') || text.startsWith('The operation was canceled');
 }
 
+// Colours (SGR) are nearly all the escapes CI logs hold; this one-alternative pattern is several times
+// faster than strip-ansi's full grammar, which still handles whatever else is left.
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** The line without ANSI escape sequences. */
+export function stripEscapes(s: string): string {
+  const t = s.replace(SGR, '');
+  return t.indexOf('\x1b') >= 0 || t.indexOf('\x9b') >= 0 ? stripAnsi(t) : t;
+}
+
 /** For a line with bare "\r"s, what a terminal would show: the last non-empty segment. */
 function lastSegment(s: string): string {
   let end = s.length;
@@ -342,7 +363,7 @@ function lastSegment(s: string): string {
     const i = s.lastIndexOf('\r', end - 1);
     const seg = s.slice(i + 1, end);
     // stripAnsi only where there is an escape: a line of thousands of blank segments stays cheap.
-    const visible = seg.indexOf('\x1b') < 0 && seg.indexOf('\x9b') < 0 ? seg : stripAnsi(seg);
+    const visible = seg.indexOf('\x1b') < 0 && seg.indexOf('\x9b') < 0 ? seg : stripEscapes(seg);
     if (visible.trim().length > 0) return seg;
     if (i < 0) break;
     end = i;
