@@ -6,6 +6,7 @@
  * `line()` runs on every line of the log, so each check starts with a character test or `startsWith` and
  * only then runs an anchored, bounded regex. Every collection is capped.
  */
+import { detach } from './text';
 import type { FramedLine } from './framing';
 import { emptyEnvironment } from './model';
 import type { Environment, Step } from './model';
@@ -451,7 +452,7 @@ export class EnvironmentCollector {
 
   private setEnv(name: string, value: string, l: FramedLine): void {
     const v = value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value;
-    if (this.envVars.size < MAX_ENTRIES || this.envVars.has(name)) this.envVars.set(name, v);
+    if (this.envVars.size < MAX_ENTRIES || this.envVars.has(name)) this.envVars.set(detach(name), detach(v));
     if ((name === 'CI_PROJECT_DIR' || name === 'GITHUB_WORKSPACE') && v.length > 1) this.addDir(v);
     // Official python images set PYTHON_VERSION; a dump of it is as outright as pythonLocation.
     if (name === 'PYTHON_VERSION' && /^\d{1,3}\.\d{1,3}\.\d{1,4}$/.test(v))
@@ -469,7 +470,8 @@ export class EnvironmentCollector {
   }
 
   private addPackage(name: string, version: string): void {
-    if (this.packages.size < MAX_ENTRIES || this.packages.has(name)) this.packages.set(name, version);
+    if (this.packages.size < MAX_ENTRIES || this.packages.has(name))
+      this.packages.set(detach(name), detach(version));
   }
 
   private checkoutDir(dir: string, l: FramedLine): void {
@@ -487,7 +489,7 @@ export class EnvironmentCollector {
   private addDir(dir: string): void {
     const d = dir.replace(/\\/g, '/').replace(/\/+$/, '');
     if (d.length === 0 || this.dirs.includes(d) || this.dirs.length >= MAX_CHECKOUT_DIRS) return;
-    this.dirs.push(d);
+    this.dirs.push(detach(d));
   }
 
   private pyCandidate(version: string, rank: number, l: FramedLine): void {

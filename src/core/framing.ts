@@ -8,6 +8,7 @@
  */
 import stripAnsi from 'strip-ansi';
 import type { LogFormat, Step, StepStatus } from './model';
+import { detach } from './text';
 
 export type LineCommand =
   'error' | 'warning' | 'notice' | 'command' | 'debug' | 'group' | 'endgroup' | 'section';
@@ -331,14 +332,6 @@ export class Framer {
     st.status = status;
     this.topStep = null;
   }
-}
-
-/**
- * A copy of `s` that does not keep its source alive: a line is a slice of the whole decoded chunk (64 KiB or
- * more), so a step name kept as a slice would pin that chunk for as long as the step lives.
- */
-function detach(s: string): string {
-  return (' ' + s).slice(1);
 }
 
 /** Runner annotations that are not the step's failure. */
