@@ -20,6 +20,14 @@ const TITLED_TOOL = /^([A-Za-z][\w.-]{0,40}) \(([^()\s]{1,100})\)$/;
 export const EXEC_WRAPPER =
   /^(?:Error: )?(?:The process '[^']{1,1000}' failed with exit code \d|Command failed[: ]|.{0,200}\b(?:exited|failed) with (?:exit )?code \d)/;
 
+/**
+ * EXEC_WRAPPER.test(s), after a cheap look for the words every one of its forms has (`failed with`, `exited
+ * with`, `Command failed`): the regex's `.{0,200}` prefix is slow to reject.
+ */
+export function isExecWrapper(s: string): boolean {
+  return (s.indexOf('ed with ') >= 0 || s.indexOf('Command failed') >= 0) && EXEC_WRAPPER.test(s);
+}
+
 function severityOf(cmd: string): Severity | null {
   if (cmd === 'error') return 'error';
   if (cmd === 'warning') return 'warning';
@@ -133,19 +141,19 @@ export function createAnnotationsMatcher(): Matcher {
   return {
     name: 'annotations',
     line(l, ctx) {
-      if (ctx.claimed) return;
       const cmd: LineCommand | null = l.command;
       const s = l.text;
       if (cmd === null) {
-        if (s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58) return;
+        if (s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || ctx.claimed) return;
         const p = fromWorkflowCommand(s);
         if (p && !isRunnerNoise(p.message, p.severity)) ctx.emit(p);
         return;
       }
+      if (ctx.claimed) return;
       const severity = severityOf(cmd);
       if (severity === null) return;
       if (s.trim().length === 0 || isRunnerNoise(s, severity)) return;
-      if (EXEC_WRAPPER.test(s)) return;
+      if (isExecWrapper(s)) return;
       ctx.emit(locate(s, severity));
     },
   };

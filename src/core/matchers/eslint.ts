@@ -18,6 +18,10 @@ const UNIX = /^(\S[^:]{0,1000}):(\d{1,9}):(\d{1,9}): (.{1,4000}) \[(Error|Warnin
 const HEADER = /^(?:[A-Za-z]:[\\/]|[/.~\w@-])[^:\t]{0,1000}\.[A-Za-z0-9]{1,12}$/;
 const COMPACT_RULE = / \(([^()\s]{1,200})\)$/;
 
+function isAlnum(ch: number): boolean {
+  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
+}
+
 /** A cheap look at the last 13 characters for `.ext`, before the HEADER regex. */
 function endsWithExtension(s: string): boolean {
   const stop = Math.max(1, s.length - 13);
@@ -28,6 +32,20 @@ function endsWithExtension(s: string): boolean {
     if (!alnum) return false;
   }
   return false;
+}
+
+/**
+ * Where the `[` of a unix row's `[Error/rule]` is, for a line that ends with `]`: the last `[`, or -1 when
+ * whitespace or another `]` comes first (no unix row then: the bracket holds neither). A short loop rather
+ * than `lastIndexOf`, a slow call for a `[` that is a few characters from the end.
+ */
+function lastBracket(s: string): number {
+  for (let i = s.length - 2; i >= 0; i--) {
+    const k = s.charCodeAt(i);
+    if (k === 91) return i;
+    if (k === 93 || k === 32 || k === 9 || k === 10 || k === 13 || k === 11 || k === 12) return -1;
+  }
+  return -1;
 }
 
 export function createEslintMatcher(): Matcher {
@@ -82,7 +100,7 @@ export function createEslintMatcher(): Matcher {
         header = null;
         return;
       }
-      header = null;
+      if (header !== null) header = null;
       if (s.length === 0) return;
 
       if (c === 79 && s.startsWith('Oops! Something went wrong!')) {
@@ -91,7 +109,9 @@ export function createEslintMatcher(): Matcher {
         return;
       }
 
-      const compact = s.indexOf(': line ');
+      // `, col ` is in every compact row and `,` is rare elsewhere: a single-character search rules most
+      // lines out before the search for `: line `.
+      const compact = s.indexOf(',') > 0 ? s.indexOf(': line ') : -1;
       if (compact > 0) {
         const m = COMPACT.exec(s.slice(compact));
         if (m) {
@@ -115,25 +135,34 @@ export function createEslintMatcher(): Matcher {
         }
       }
 
-      const bracket = s.charCodeAt(s.length - 1) === 93 ? s.lastIndexOf('[') : -1;
-      if (bracket > 0 && (s.startsWith('[Error', bracket) || s.startsWith('[Warning', bracket))) {
-        const m = UNIX.exec(s);
-        if (m) {
-          const code = m[6];
-          ctx.emit({
-            file: m[1]!,
-            line: Number(m[2]) >= 1 ? Number(m[2]) : null,
-            column: Number(m[3]),
-            severity: m[5] === 'Error' ? 'error' : 'warning',
-            tool: 'eslint',
-            ...(code !== undefined ? { code } : {}),
-            message: code !== undefined ? `${m[4]!}  ${code}` : m[4]!,
-          });
-          return;
+      const last = s.charCodeAt(s.length - 1);
+      if (last === 93) {
+        // A unix row ends `[Error/rule]`; a header ends with an extension, never `]`.
+        const bracket = lastBracket(s);
+        const k = s.charCodeAt(bracket + 1);
+        if (
+          bracket > 0 &&
+          (k === 69 || k === 87) &&
+          (s.startsWith('[Error', bracket) || s.startsWith('[Warning', bracket))
+        ) {
+          const m = UNIX.exec(s);
+          if (m) {
+            const code = m[6];
+            ctx.emit({
+              file: m[1]!,
+              line: Number(m[2]) >= 1 ? Number(m[2]) : null,
+              column: Number(m[3]),
+              severity: m[5] === 'Error' ? 'error' : 'warning',
+              tool: 'eslint',
+              ...(code !== undefined ? { code } : {}),
+              message: code !== undefined ? `${m[4]!}  ${code}` : m[4]!,
+            });
+          }
         }
+        return;
       }
 
-      if (s.length < 1024 && endsWithExtension(s) && HEADER.test(s)) header = s;
+      if (isAlnum(last) && s.length < 1024 && endsWithExtension(s) && HEADER.test(s)) header = s;
     },
     flush() {
       header = null;

@@ -7,7 +7,7 @@
  * earlier matcher understood (claimed) a line: that matcher knows better.
  */
 import type { Matcher } from '../matcher';
-import { EXEC_WRAPPER } from './annotations';
+import { isExecWrapper } from './annotations';
 
 const CANDIDATE = /^(?:Error|ERROR|error|fatal|FATAL|Fatal|E): {1,4}(\S.{0,2000})$/;
 // Runner-owned GitLab sections whose failures do not fail the job (or come with their own message).
@@ -97,15 +97,6 @@ export function guessTool(command: string): string | null {
   return null;
 }
 
-/** The cheap test before CANDIDATE: one of its prefixes is there. */
-function maybeCandidate(s: string, c: number): boolean {
-  if (c === 69) return s.charCodeAt(1) === 58 || s.startsWith('Error:') || s.startsWith('ERROR:');
-  if (c === 101) return s.startsWith('error:');
-  if (c === 102) return s.startsWith('fatal:');
-  if (c === 70) return s.startsWith('FATAL:') || s.startsWith('Fatal:');
-  return false;
-}
-
 function excluded(message: string): boolean {
   return (
     message.startsWith('Job failed') ||
@@ -124,6 +115,8 @@ export function createGenericMatcher(): Matcher {
   return {
     name: 'generic',
     line(l, ctx) {
+      // A step with an understood line reports nothing: the rest of it does not matter.
+      if (understood) return;
       if (ctx.claimed) {
         // A step's first line is the one that flushed the previous step, and what a matcher emits at a
         // flush claims it: that claim is about the previous step.
@@ -131,24 +124,36 @@ export function createGenericMatcher(): Matcher {
         return;
       }
       const s = l.text;
-      const c = s.charCodeAt(0);
-      if (l.command === 'command') {
-        lastTool = guessTool(s);
-        return;
-      }
-      if (l.command === 'error') {
-        if (EXEC_WRAPPER.test(s)) {
+      const cmd = l.command;
+      if (cmd !== null) {
+        if (cmd === 'command') {
+          lastTool = guessTool(s);
+        } else if (cmd === 'error' && isExecWrapper(s)) {
           const p = PROCESS.exec(s);
           wrapper = { message: s.trim().replace(/^Error: /, ''), n: l.n, tool: p ? guessTool(p[1]!) : null };
         }
         return;
       }
-      if (l.command !== null) return;
-      if (c === 36 && s.charCodeAt(1) === 32) {
-        lastTool = guessTool(s.slice(2));
-        return;
+      const c = s.charCodeAt(0);
+      switch (c) {
+        case 36: // $
+          if (s.charCodeAt(1) === 32) lastTool = guessTool(s.slice(2));
+          return;
+        case 69: // E
+          if (s.charCodeAt(1) !== 58 && !s.startsWith('Error:') && !s.startsWith('ERROR:')) return;
+          break;
+        case 101: // e
+          if (!s.startsWith('error:')) return;
+          break;
+        case 102: // f
+          if (!s.startsWith('fatal:')) return;
+          break;
+        case 70: // F
+          if (!s.startsWith('FATAL:') && !s.startsWith('Fatal:')) return;
+          break;
+        default:
+          return;
       }
-      if (!maybeCandidate(s, c)) return;
       const m = CANDIDATE.exec(s);
       if (!m) return;
       const message = m[1]!.trimEnd();

@@ -61,10 +61,10 @@ export function createTscMatcher(): Matcher {
     name: 'tsc',
     line(l, ctx) {
       const s = l.text;
-      // `TS` (rare first letter) is a much cheaper search than ` TS` or `error TS`.
-      if (s.indexOf('TS') < 0) return;
       const c = s.charCodeAt(0);
       if (c === 32 || c === 9) return;
+      // `TS` (rare first letter) is a much cheaper search than ` TS` or `error TS`.
+      if (s.indexOf('TS') < 0) return;
       const d = parseTsDiagnostic(s);
       if (!d) return;
       ctx.emit({
