@@ -28,11 +28,36 @@ export interface ColonLocation {
 // `path:line:col: rest` or `path:line: rest`. `[^:]` cannot cross a colon, so the lazy path is linear.
 const COLON_LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7}):(?:(\d{1,7}):)? (.+)$/;
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * The cheap test for a `path:line` location at the start of a line: the path does not start with white
+ * space and holds no colon (but a drive letter's), so the first colon, or the one after `C:`, is followed
+ * by the line number. `colon` is `text.indexOf(':')`, a single-character search that is much cheaper than
+ * looking for `: `. True is only a maybe; false means no location.
+ *
+ * Here and in the matchers, `charCodeAt` is never called past the end of the text: once a call site has
+ * read past the end, V8 stops inlining it and every later call there costs several times more.
+ */
+export function mayBeLocation(text: string, colon: number): boolean {
+  const n = text.length;
+  if (colon <= 0 || colon + 1 >= n) return false;
+  const first = text.charCodeAt(0);
+  if (first === 32 || (first >= 9 && first <= 13)) return false;
+  if (isDigit(text.charCodeAt(colon + 1))) return true;
+  if (colon !== 1) return false;
+  const next = text.indexOf(':', 2);
+  return next >= 0 && next + 1 < n && isDigit(text.charCodeAt(next + 1));
+}
+
 /** Parses `path:line[:col]: rest` where path names a Python file; null otherwise. */
-export function parseColonLocation(text: string): ColonLocation | null {
-  // Cheap test: a location needs ".py" (or ".ipynb") and a ": " after it.
+export function parseColonLocation(text: string, colon: number = text.indexOf(':')): ColonLocation | null {
+  if (!mayBeLocation(text, colon)) return null;
+  // A location needs ".py" (or ".ipynb") and a ": " after it.
   if (text.indexOf('.py') < 0 && text.indexOf('.ipynb') < 0) return null;
-  if (text.indexOf(': ') < 0) return null;
+  if (text.indexOf(': ', colon) < 0) return null;
   const m = COLON_LOCATION.exec(text);
   // A code frame's `12 | source` line is not a location, even when the source quotes one.
   if (!m || !isPythonPath(m[1]!) || m[1]!.indexOf(' | ') >= 0) return null;
@@ -58,17 +83,18 @@ export interface LintLine {
 let lastText: string | null = null;
 let lastLint: LintLine | null = null;
 
-/** Parses a flake8/ruff/pycodestyle diagnostic line. */
-export function parseLintLine(text: string): LintLine | null {
+/** Parses a flake8/ruff/pycodestyle diagnostic line. `colon` is `text.indexOf(':')`. */
+export function parseLintLine(text: string, colon: number = text.indexOf(':')): LintLine | null {
+  if (!mayBeLocation(text, colon)) return null;
   if (text !== lastText) {
-    lastLint = parseLintLineUncached(text);
+    lastLint = parseLintLineUncached(text, colon);
     lastText = text;
   }
   return lastLint;
 }
 
-function parseLintLineUncached(text: string): LintLine | null {
-  const loc = parseColonLocation(text);
+function parseLintLineUncached(text: string, colon: number): LintLine | null {
+  const loc = parseColonLocation(text, colon);
   if (!loc) return null;
   const r = loc.rest;
   let m = RULE_CODE.exec(r);
@@ -105,7 +131,6 @@ export function flake8Severity(code: string): Severity {
 // A linter named as a command: `ruff check .`, `.venv/bin/flake8`, `python -m flake8`, `poetry run ruff`.
 const LINTER_WORD = /(?:^|[\s/'"=(;&|])(ruff|flake8|pycodestyle)(?=$|[\s'");&|])/;
 const NOT_A_RUN = /\b(?:install|add|--version|pip|uv sync|upgrade)\b/;
-const GITLAB_COMMAND = /^\$ /;
 
 function linterIn(text: string): PyLinter | null {
   if (NOT_A_RUN.test(text)) return null;
@@ -133,8 +158,34 @@ export class LinterHint {
   /** The last command echoed or pre-commit hook started is some other tool. */
   other = false;
 
-  /** Call for every line, before looking at the line's content. */
-  update(l: FramedLine): void {
+  /**
+   * Call for every line, before looking at the line's content. `colon` is `l.text.indexOf(':')`. Only the
+   * step's header and lines that look like commands are read: this runs on every line of the log.
+   */
+  update(l: FramedLine, colon: number): void {
+    // Most lines are neither in the header nor commands: a few comparisons (small enough to be inlined) let
+    // them pass; what may be a command goes on to read().
+    if (l.step === this.step && !this.inHeader && l.command !== 'command') {
+      const t = l.text;
+      if (t.length === 0) return;
+      switch (t.charCodeAt(0)) {
+        case 45: // -
+        case 36: // $
+        case 43: // +
+        case 110: // n
+        case 114: // r
+        case 102: // f
+        case 112: // p
+          break;
+        default:
+          if (colon < 0 || colon + 2 >= t.length || t.charCodeAt(colon + 1) !== 32) return;
+          if (!t.startsWith('commands[', colon + 2)) return;
+      }
+    }
+    this.read(l, colon);
+  }
+
+  private read(l: FramedLine, colon: number): void {
     if (l.step !== this.step) {
       this.step = l.step;
       this.named.clear();
@@ -153,8 +204,8 @@ export class LinterHint {
       this.replace(linterOfHook(t.slice(11).trim()));
     } else if (
       l.command === 'command' ||
-      (c === 36 /* $ */ && GITLAB_COMMAND.test(t)) ||
-      (c === 43 /* + */ && t.charCodeAt(1) === 32) ||
+      // `$ cmd` (GitLab) and `+ cmd` (set -x).
+      ((c === 36 || c === 43) && t.charCodeAt(1) === 32) ||
       (c === 110 /* n */ && t.startsWith('nox > '))
     ) {
       this.replace(linterIn(t));
@@ -162,7 +213,8 @@ export class LinterHint {
       (c === 114 /* r */ && t.startsWith('ruff ')) ||
       (c === 102 /* f */ && t.startsWith('flake8')) ||
       (c === 112 /* p */ && (t.startsWith('pycodestyle') || t.startsWith('python'))) ||
-      t.indexOf('commands[') >= 0
+      // tox: `py311: commands[0]> ruff check .` (tox 4), `py311 run-test: commands[0] | flake8` (tox 3).
+      (colon > 0 && t.startsWith(': commands[', colon))
     ) {
       // A bare command line (make echoes them) names the linter about to print.
       const found = linterIn(t);
@@ -201,9 +253,11 @@ export function createFlake8Matcher(): Matcher {
   return {
     name: 'flake8',
     line(l: FramedLine, ctx: MatcherContext): void {
-      hint.update(l);
-      if (ctx.claimed) return;
-      const d = parseLintLine(l.text);
+      const t = l.text;
+      const colon = t.indexOf(':');
+      hint.update(l, colon);
+      if (!mayBeLocation(t, colon) || ctx.claimed) return;
+      const d = parseLintLine(t, colon);
       if (!d || d.code === null) return;
       ctx.emit({
         file: d.file,

@@ -16,6 +16,8 @@ export function createFormattersMatcher(): Matcher {
     name: 'formatters',
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
+      // Never read past the end: a charCodeAt that once did stays slow.
+      if (t.length === 0) return;
       const c = t.charCodeAt(0);
       if (c === 119 /* w */ && t.startsWith('would reformat ')) {
         const file = t.slice(15).trim();

@@ -45,13 +45,21 @@ export function createMypyMatcher(): Matcher {
     name: 'mypy',
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
+      const n = t.length;
+      if (n === 0) return;
       if (t.charCodeAt(0) === 70 /* F */ && t.startsWith('Found ') && t.indexOf(' source file') > 0) {
         // The run's summary ("Found 4 errors in 1 file (checked 3 source files)") counts, it is not a problem.
         ctx.claim();
         return;
       }
-      // The location ends at the line's first ": " (mypy prints no spaces before it).
-      const sep = t.indexOf(': ');
+      // The location ends at the line's first ": " (mypy prints no spaces before it). The first colon is
+      // found with the single-character search, much cheaper than looking for ": " on every line.
+      const colon = t.indexOf(':');
+      if (colon < 0 || colon + 1 >= n) return;
+      const after = t.charCodeAt(colon + 1);
+      // pytest's `tests/test_a.py::test_b PASSED`: no path mypy reports holds `::`.
+      if (after === 58 /* : */) return;
+      const sep = after === 32 ? colon : t.indexOf(': ', colon + 2);
       if (sep < 4) return;
       let severity: Severity | null = null;
       let start: number;

@@ -6,6 +6,7 @@
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext } from '../matcher';
 import type { Severity } from '../model';
+import { mayBeLocation } from './flake8';
 
 const LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7})(?::(\d{1,7}))?$/;
 const MSG_ID = /^([CRWEFI]\d{4}): (.*)$/;
@@ -28,12 +29,17 @@ export function createPylintMatcher(): Matcher {
     name: 'pylint',
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
+      if (t.length === 0) return;
       if (t.charCodeAt(0) === 42 /* * */ && t.startsWith('************* Module ')) {
         ctx.claim();
         return;
       }
-      const sep = t.indexOf(': ');
-      if (sep < 4) return;
+      // Cheap test: LOCATION needs a digit after the path's (first) colon.
+      const colon = t.indexOf(':');
+      if (!mayBeLocation(t, colon)) return;
+      const sep = t.indexOf(': ', colon);
+      // Both formats print at least 6 characters after the location.
+      if (sep < 4 || sep + 7 >= t.length) return;
       const c = t.charCodeAt(sep + 2);
       // Cheap test: "X9999: " (text) or "[X9999(" (parseable) right after the location.
       let text: boolean;

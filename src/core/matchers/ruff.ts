@@ -10,7 +10,7 @@
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext } from '../matcher';
-import { LinterHint, RULE_CODE, isPythonPath, parseLintLine } from './flake8';
+import { LinterHint, RULE_CODE, isPythonPath, mayBeLocation, parseLintLine } from './flake8';
 
 // Rule families that exist in ruff only (flake8 plugins spell theirs differently).
 const RUFF_ONLY_CODE = /^(?:RUF|PL[CERW]|UP|FURB|PERF|FAST|AIR|PGH|FLY|TRY|NPY|ERA|PTH|TID|ICN)\d/;
@@ -35,12 +35,29 @@ export function createRuffMatcher(): Matcher {
   return {
     name: 'ruff',
     line(l: FramedLine, ctx: MatcherContext): void {
-      hint.update(l);
       const t = l.text;
+      const colon = t.indexOf(':');
+      hint.update(l, colon);
       const before = prev;
       const beforeN = prevN;
       prev = t;
       prevN = l.n;
+      if (groupFile === null) {
+        // Cheap rejection of the lines none of the tests below can take.
+        const n = t.length;
+        if (n === 0) return;
+        const c = t.charCodeAt(0);
+        if (
+          c === 32
+            ? !arrowAfterSpaces(t)
+            : c !== 119 /* w */ &&
+              c !== 101 /* e */ &&
+              c !== 45 /* - */ &&
+              t.charCodeAt(n - 1) !== 58 /* : */ &&
+              !mayBeLocation(t, colon)
+        )
+          return;
+      }
       if (ctx.claimed || t.length === 0) {
         groupFile = null;
         return;
@@ -79,12 +96,20 @@ export function createRuffMatcher(): Matcher {
         ctx.emit({ file: null, line: null, severity: 'error', tool: 'ruff', message: t.slice(7).trim() });
         return;
       }
-      if ((c === 32 || c === 45) && t.indexOf('--> ') >= 0) {
+      if (c === 32) {
+        // A line that starts with a space is no `path:line` diagnostic; it may be the full format's location.
+        if (arrowAfterSpaces(t)) fullFormat(t, before, beforeN, ctx);
+        return;
+      }
+      if (c === 45 /* - */ && t.startsWith('--> ')) {
         fullFormat(t, before, beforeN, ctx);
         return;
       }
+      if (!mayBeLocation(t, colon)) return;
+      // A line with an arrow is never read as a diagnostic.
+      if (c === 45 && t.indexOf('--> ') >= 0) return;
 
-      const d = parseLintLine(t);
+      const d = parseLintLine(t, colon);
       if (!d) return;
       let ours: boolean;
       if (d.fixable) ours = true;
@@ -109,6 +134,33 @@ export function createRuffMatcher(): Matcher {
 function flake8Only(hint: LinterHint): boolean {
   const only = hint.only;
   return only === 'flake8' || only === 'pycodestyle';
+}
+
+/** The cheap test for FULL_LOCATION on a line that starts with a space: a dash follows at most 12 `\s`. */
+function arrowAfterSpaces(t: string): boolean {
+  const n = t.length < 13 ? t.length : 13;
+  for (let i = 1; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 45 /* - */) return true;
+    if (!isSpace(c)) return false;
+  }
+  return false;
+}
+
+/** What the regex `\s` matches. */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** ` --> path:line:col` under a `CODE [*] message` header. */
