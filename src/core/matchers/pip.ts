@@ -141,14 +141,15 @@ export function createPipMatcher(): Matcher {
     name: 'pip',
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
-      const indent = t.charCodeAt(0) === 32 ? indentOf(t) : 0;
+      const c0 = t.charCodeAt(0);
+      const indent = c0 === 32 ? indentOf(t) : 0;
       if (boxIndent >= 0) {
         // Inside a failed subprocess's output: its own errors and boxes are part of this failure.
         if ((indent <= boxIndent + 4 && t.endsWith('[end of output]')) || --boxLeft <= 0) boxIndent = -1;
         ctx.claim();
         return;
       }
-      const c = t.charCodeAt(indent);
+      const c = indent === 0 ? c0 : t.charCodeAt(indent);
       if (c === 0x2570 /* ╰ */) {
         const m = BOX_OUTPUT.exec(t.slice(indent));
         if (m) {
@@ -163,7 +164,7 @@ export function createPipMatcher(): Matcher {
         return;
       }
       if (c === 101 /* e */) {
-        if (DIAGNOSTIC_ID.test(t.slice(indent))) {
+        if (t.startsWith('error: ', indent) && DIAGNOSTIC_ID.test(t.slice(indent))) {
           diagnosticN = l.n;
           ctx.claim();
         }

@@ -77,7 +77,7 @@ export function createPrecommitMatcher(): Matcher {
       const t = l.text;
       const last = t.charCodeAt(t.length - 1);
       // Cheap test: a hook result line ends in "Failed", "Passed" or "Skipped".
-      if (last === 100 /* d */ && t.indexOf('...') > 0) {
+      if (last === 100 /* d */ && t.charCodeAt(t.length - 2) === 101 /* e */ && t.indexOf('...') > 0) {
         const r = parseHookResult(t);
         if (r) {
           close(ctx);
@@ -113,7 +113,10 @@ export function createPrecommitMatcher(): Matcher {
         }
         if (t.startsWith('- duration: ')) return;
       }
-      if (t.startsWith('pre-commit hook(s) made changes') || t.startsWith('All changes made by hooks')) {
+      if (
+        (c === 112 /* p */ && t.startsWith('pre-commit hook(s) made changes')) ||
+        (c === 65 /* A */ && t.startsWith('All changes made by hooks'))
+      ) {
         close(ctx);
         return;
       }
@@ -123,6 +126,9 @@ export function createPrecommitMatcher(): Matcher {
       }
       // Runner annotations (`##[error]Process completed ...`) are not the hook's output.
       if (l.command !== null && l.command !== 'command') return;
+      // Only `Fixing`, `reformatted` and `Fixed` lines matter once the first line is kept: a line that
+      // starts with another printable character (so has nothing for trim to remove there) is skipped as is.
+      if (b.first !== null && c > 32 && c < 127 && c !== 70 /* F */ && c !== 114 /* r */) return;
       const s = t.trim();
       if (s.length === 0) return;
       if (b.first === null) b.first = s;

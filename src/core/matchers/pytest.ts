@@ -58,7 +58,6 @@ const LOC = /^((?:[A-Za-z]:)?[^\s:][^:]{0,1000}):(\d{1,9}):(?: (.{0,2000}))?$/;
 const SESSION_END = PYTEST_SESSION_END;
 const RAN_SOMETHING = /\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed)\b/;
 const CONFTEST = /^ImportError while loading conftest '([^']{1,1000})'/;
-const PERCENT = /^ *\[ {0,2}\d{1,3}%\]$/;
 const MAX_BLOCKS = 2000;
 const MAX_ENTRIES = 5000;
 const MAX_LOCS = 200;
@@ -106,6 +105,40 @@ function headerName(nodeid: string): string {
   const br = rest.indexOf('[');
   const head = br >= 0 ? rest.slice(0, br) : rest;
   return head.split('::').join('.') + (br >= 0 ? rest.slice(br) : '');
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * A `-v` result line ends with its kind, then maybe the percentage (`/^ *\[ {0,2}\d{1,3}%\]$/`):
+ * where the text before that percentage ends, or -1 when the line cannot be one. A backward character
+ * scan, as it runs on every passing test's line.
+ */
+function verboseKindEnd(t: string, c0: number): number {
+  const len = t.length;
+  const last = t.charCodeAt(len - 1);
+  if (last === 68 /* D */ || last === 82 /* R */) return len;
+  if (last !== 93 /* ] */ || t.charCodeAt(len - 2) !== 37 /* % */) return -1;
+  // The node id has no spaces. When the line starts with a printable character (no indentation), its
+  // first space ends the node id, so the character after it is `F`, `E` (the kind) or whitespace. This
+  // rejects a passing test's line without walking back over the padding.
+  if (c0 > 32 && c0 < 127) {
+    const d = t.charCodeAt(t.indexOf(' ') + 1);
+    if (d > 32 && d < 127 && d !== 70 /* F */ && d !== 69 /* E */) return -1;
+  }
+  // ` *\[ {0,2}\d{1,3}%\]`, read from the end.
+  let k = len - 3;
+  while (k >= 0 && isDigit(t.charCodeAt(k))) k--;
+  const digits = len - 3 - k;
+  if (digits < 1 || digits > 3) return -1;
+  const afterSpaces = k;
+  while (k >= 0 && t.charCodeAt(k) === 32) k--;
+  if (afterSpaces - k > 2 || t.charCodeAt(k) !== 91 /* [ */) return -1;
+  k--;
+  while (k >= 0 && t.charCodeAt(k) === 32) k--;
+  return k + 1;
 }
 
 function nodeFile(nodeid: string): string {
@@ -162,7 +195,7 @@ class PytestMatcher implements Matcher {
         ctx.claim();
         return;
       case 'none':
-        this.progressLine(text, l.n, ctx);
+        this.progressLine(text, c, l.n, ctx);
         return;
     }
   }
@@ -330,8 +363,7 @@ class PytestMatcher implements Matcher {
   }
 
   /** Lines outside pytest's sections: `-v` results, xdist's `[gw0] FAILED`, a summary line seen alone. */
-  private progressLine(text: string, n: number, ctx: MatcherContext): void {
-    const c = text.charCodeAt(0);
+  private progressLine(text: string, c: number, n: number, ctx: MatcherContext): void {
     if (c === 70 /* F */ && text.startsWith('FAILED ') && text.indexOf('::') > 0) {
       ctx.claim();
       this.addEntry('FAILED', text.slice(7), n);
@@ -353,28 +385,32 @@ class PytestMatcher implements Matcher {
         if (sp2 < 0) return;
         t = t.slice(sp2 + 2);
       }
-      for (const kind of ['FAILED', 'ERROR'] as const) {
-        if (t.startsWith(kind + ' ') && t.indexOf('::') > 0) {
-          ctx.claim();
-          this.addEntry(kind, t.slice(kind.length + 1), n, false);
-        }
+      if (t.startsWith('FAILED ') && t.indexOf('::') > 0) {
+        ctx.claim();
+        this.addEntry('FAILED', t.slice(7), n, false);
+      } else if (t.startsWith('ERROR ') && t.indexOf('::') > 0) {
+        ctx.claim();
+        this.addEntry('ERROR', t.slice(6), n, false);
       }
       return;
     }
-    // -v: `tests/a.py::test_x FAILED                [ 50%]`
-    const last = t.charCodeAt(t.length - 1);
-    if (last !== 93 /* ] */ && last !== 68 /* D */ && last !== 82 /* R */) return;
-    for (const kind of ['FAILED', 'ERROR'] as const) {
-      const i = t.lastIndexOf(' ' + kind);
-      if (i <= 0) continue;
-      const after = t.slice(i + 1 + kind.length);
-      if (after.length > 0 && !PERCENT.test(after)) continue;
-      const nodeid = t.slice(0, i).trim();
-      if (nodeid.indexOf('::') <= 0 || nodeid.indexOf(' ') >= 0) continue;
-      ctx.claim();
-      this.addEntry(kind, nodeid, n, false);
-      return;
-    }
+    // -v: `tests/a.py::test_x FAILED                [ 50%]` (or the kind last, without the percentage).
+    const end = verboseKindEnd(t, c);
+    if (end < 0) return;
+    let kind: Entry['kind'];
+    let i: number;
+    const d = t.charCodeAt(end - 1);
+    if (d === 68 /* D */ && end > 7 && t.startsWith(' FAILED', end - 7)) {
+      kind = 'FAILED';
+      i = end - 7;
+    } else if (d === 82 /* R */ && end > 6 && t.startsWith(' ERROR', end - 6)) {
+      kind = 'ERROR';
+      i = end - 6;
+    } else return;
+    const nodeid = t.slice(0, i).trim();
+    if (nodeid.indexOf('::') <= 0 || nodeid.indexOf(' ') >= 0) return;
+    ctx.claim();
+    this.addEntry(kind, nodeid, n, false);
   }
 
   private addEntry(kind: Entry['kind'], rest: string, n: number, withMessage = true): void {

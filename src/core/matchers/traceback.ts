@@ -132,7 +132,8 @@ class TracebackMatcher implements Matcher {
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
-    if (text.charCodeAt(0) === 61 /* = */) {
+    const c = text.charCodeAt(0);
+    if (c === 61 /* = */) {
       const body = ruleTitle(text);
       if (body === 'test session starts') this.inPytest = true;
       else if (body !== null && PYTEST_SESSION_END.test(body)) this.inPytest = false;
@@ -159,7 +160,7 @@ class TracebackMatcher implements Matcher {
         if (this.seen++ > 5) this.state = 'idle';
         return;
     }
-    if (text.charCodeAt(0) === 84 && text.startsWith(TRACEBACK_START) && !ctx.claimed && !this.inPytest) {
+    if (c === 84 /* T */ && text.startsWith(TRACEBACK_START) && !ctx.claimed && !this.inPytest) {
       ctx.claim();
       this.state = 'frames';
       this.deepest = null;

@@ -14,6 +14,30 @@ const NOX = /^nox > (Session \S{1,200} (?:failed|raised exception|interrupted).{
 const MAKE = /^g?make(?:\[\d{1,4}\])?: (\*\*\* .{1,1000})$/;
 const MAKE_TARGET = /^\*\*\* \[([^\]:]{1,500}):(\d{1,9}): [^\]]{0,500}\] Error \d/;
 
+function isNameChar(c: number): boolean {
+  // `[\w.-]`
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+  );
+}
+
+/**
+ * Whether the line, indented by `i` spaces and ending in `end`, may be tox 4's `name: FAIL code N` line
+ * (`TOX4`): the code ends the line (`... code 1`) unless the timing does (`)`), and the env name (no
+ * spaces, no colon) runs from `i` to the colon. Character tests only, so that no other line is searched.
+ */
+function mayBeTox4(text: string, i: number, end: number): boolean {
+  if (end !== 41) {
+    // `FAIL code \d{1,5}$`
+    let k = text.length - 2;
+    while (k >= 0 && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k--;
+    if (text.charCodeAt(k) !== 32 || text.charCodeAt(k - 1) !== 101 /* e */) return false;
+  }
+  let j = i;
+  while (isNameChar(text.charCodeAt(j))) j++;
+  return j > i && text.charCodeAt(j) === 58; /* : */
+}
+
 class WrappersMatcher implements Matcher {
   readonly name = 'wrappers';
   /** tox 4's `evaluation failed :(` repeats the `FAIL code` lines before it. */
@@ -43,16 +67,25 @@ class WrappersMatcher implements Matcher {
         }
         return;
       }
-      // tox 4's report lines: indented by at most a few spaces, the FAIL line ends with its timing.
-      let i = 0;
-      while (i < 8 && text.charCodeAt(i) === 32) i++;
+      // tox 4's report lines: indented by at most a few spaces, the FAIL line ends with its timing or code.
       const end = text.charCodeAt(text.length - 1);
-      if ((end === 41 /* ) */ || (end >= 48 && end <= 57)) && text.indexOf(': FAIL code ', i) > 0) {
-        const m = TOX4.exec(text.trimEnd());
-        if (m) this.tox(m[1]!, ctx);
-        return;
+      const endOk = end === 41 /* ) */ || (end >= 48 && end <= 57);
+      let i = 0;
+      if (c === 32) while (i < 8 && text.charCodeAt(i) === 32) i++;
+      if (endOk && mayBeTox4(text, i, end)) {
+        if (text.indexOf(': FAIL code ', i) > 0) {
+          const m = TOX4.exec(text.trimEnd());
+          if (m) this.tox(m[1]!, ctx);
+          return;
+        }
       }
-      if (!this.toxFailed && text.charCodeAt(i) === 101 && text.startsWith('evaluation failed :(', i)) {
+      if (
+        !this.toxFailed &&
+        (i === 0 ? c : text.charCodeAt(i)) === 101 /* e */ &&
+        text.startsWith('evaluation failed :(', i)
+      ) {
+        // A line that looked like a FAIL line (and did not match one) is not this either.
+        if (endOk && text.indexOf(': FAIL code ', i) > 0) return;
         this.tox(text.trim(), ctx);
       }
     }
