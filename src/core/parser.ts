@@ -31,6 +31,7 @@ interface Fallback {
 export class LogParser {
   private readonly framer = new Framer();
   private readonly matchers: Matcher[];
+  private readonly dispatch: (l: FramedLine, ctx: MatcherContext) => void;
   private readonly env = new EnvironmentCollector();
   private readonly mapPath: PathMapper;
   private readonly seen = new Set<string>();
@@ -45,6 +46,7 @@ export class LogParser {
 
   constructor(opts: ParseOptions = {}) {
     this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
+    this.dispatch = unrolledDispatch(this.matchers);
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
     this.mapPath = createPathMapper({
       workspace: opts.workspace ?? null,
@@ -78,7 +80,7 @@ export class LogParser {
     }
     this.current = l;
     this.env.line(l);
-    for (const m of this.matchers) m.line(l, this.ctx);
+    this.dispatch(l, this.ctx);
     return this.take();
   }
 
@@ -173,6 +175,20 @@ export class LogParser {
 }
 
 const EMPTY: Problem[] = [];
+
+/**
+ * Calls every matcher's `line()` from a call site of its own. A loop over the matchers is one megamorphic
+ * call site that V8 cannot inline; unrolled, each site sees one matcher class, and its cheap rejection test is
+ * inlined into the dispatcher. Measured: about twice as fast over a whole log (see `npm run bench`).
+ */
+function unrolledDispatch(matchers: readonly Matcher[]): (l: FramedLine, ctx: MatcherContext) => void {
+  const body = matchers.map((_, i) => `m[${i}].line(l, c);`).join('\n');
+  // The source is built from indices only, never from log text.
+  const make = new Function('m', `return function dispatch(l, c) {\n${body}\n};`) as (
+    m: readonly Matcher[],
+  ) => (l: FramedLine, ctx: MatcherContext) => void;
+  return make(matchers);
+}
 const MAX_MESSAGE = 2000;
 
 /** An integer >= min, or null. */
