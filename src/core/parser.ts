@@ -34,7 +34,7 @@ export class LogParser {
   private readonly dispatch: (l: FramedLine, ctx: MatcherContext) => void;
   private readonly env = new EnvironmentCollector();
   private readonly mapPath: PathMapper;
-  private readonly seen = new Set<string>();
+  private readonly seen = new Set<number>();
   private readonly fallbacks: Fallback[] = [];
   private readonly perStep = new Map<number, number>();
   private out: Problem[] = [];
@@ -157,10 +157,11 @@ export class LogParser {
   }
 
   private accept(p: Problem, stepKey = this.currentStep ? this.currentStep.id : -1): void {
-    // A copy, not a rope of slices: a slice of a line would keep its whole decoded chunk alive in the set.
-    const key = (
-      ' ' + `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`
-    ).slice(1);
+    // A 53-bit hash, not the key itself: a big log repeats thousands of distinct problems, and their keys
+    // would cost megabytes (and pin decoded chunks). A collision needs ~2^26 distinct problems to be likely.
+    const key = hashKey(
+      `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`,
+    );
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
     this.perStep.set(stepKey, (this.perStep.get(stepKey) ?? 0) + 1);
@@ -175,6 +176,18 @@ export class LogParser {
 }
 
 const EMPTY: Problem[] = [];
+
+/** Two FNV-1a variants folded into one safe integer. */
+function hashKey(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
 
 /**
  * Calls every matcher's `line()` from a call site of its own. A loop over the matchers is one megamorphic
