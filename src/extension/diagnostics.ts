@@ -65,7 +65,8 @@ export class LogDiagnostics extends Disposable {
   }
 }
 
-export function toDiagnostic(p: Problem, log: vscode.Uri): vscode.Diagnostic {
+/** `link` (the job's web page) becomes the target of the diagnostic's code. */
+export function toDiagnostic(p: Problem, log: vscode.Uri, link?: vscode.Uri): vscode.Diagnostic {
   const line = Math.max(0, (p.line ?? 1) - 1);
   // pylint prints 0-based columns, every other tool 1-based.
   const col = p.column === null ? 0 : Math.max(0, p.tool === 'pylint' ? p.column : p.column - 1);
@@ -78,15 +79,18 @@ export function toDiagnostic(p: Problem, log: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(range, `${p.tool}: ${p.message}`, severity(p.severity));
   d.source = 'ci-triage';
   const code = p.code ?? p.test;
-  if (code) d.code = code;
-  const where = p.step ? ` (step "${p.step}")` : '';
-  const at = new vscode.Position(Math.max(0, p.logLine - 1), 0);
-  d.relatedInformation = [
-    new vscode.DiagnosticRelatedInformation(
-      new vscode.Location(log, new vscode.Range(at, at)),
-      `printed by ${p.tool} at line ${p.logLine} of the CI log${where}`,
-    ),
-  ];
+  if (code) d.code = link ? { value: code, target: link } : code;
+  // logLine 0: an API annotation, not printed in the log, so there is no log line to point at.
+  if (p.logLine > 0) {
+    const where = p.step ? ` (step "${p.step}")` : '';
+    const at = new vscode.Position(p.logLine - 1, 0);
+    d.relatedInformation = [
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(log, new vscode.Range(at, at)),
+        `printed by ${p.tool} at line ${p.logLine} of the CI log${where}`,
+      ),
+    ];
+  }
   return d;
 }
 

@@ -1,17 +1,57 @@
-/** Extension entry point. FIXME(#4): views, providers, language client. */
+/** Extension entry point. FIXME(#4): language client, logs as documents, re-run job / cancel, GitLab e2e. */
 import * as vscode from 'vscode';
+import { LogCache, defaultCacheDir } from '../providers/logCache';
+import { Auth } from './auth';
 import { LogDiagnostics } from './diagnostics';
+import { FailureNotifier } from './failureNotifier';
+import { GitRepositories } from './gitRepositories';
 import { ParseLogCommand } from './parseLogCommand';
+import { Poller } from './poller';
+import { createRedactedLog } from './redactedLog';
+import { RunCommands } from './runCommands';
+import { RunDiagnostics } from './runDiagnostics';
+import { RunsStore } from './runsStore';
+import { RunsTree } from './runsTree';
+import { CiStatusBar } from './statusBar';
 
-// activate() does no I/O: it creates the output channel and diagnostics and registers the commands.
+// activate() does no network I/O: it creates the views, the status bar and the commands. Runs load when the
+// view becomes visible (or on Refresh).
 export function activate(context: vscode.ExtensionContext): void {
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
   try {
-    const log = vscode.window.createOutputChannel('CI Triage', { log: true });
-    context.subscriptions.push(log);
-    const diagnostics = new LogDiagnostics();
-    context.subscriptions.push(diagnostics);
+    const log = own(createRedactedLog('CI Triage'));
     const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'parseWorker.js').fsPath;
-    context.subscriptions.push(new ParseLogCommand(workerScript, diagnostics, log));
+    const diagnostics = own(new LogDiagnostics());
+    own(new ParseLogCommand(workerScript, diagnostics, log));
+
+    const git = own(new GitRepositories(log));
+    const auth = own(new Auth(context.secrets));
+    const store = own(
+      new RunsStore({
+        git,
+        auth,
+        diagnostics: own(new RunDiagnostics()),
+        cache: new LogCache({ dir: defaultCacheDir() }),
+        workerScript,
+        log,
+      }),
+    );
+    const tree = own(new RunsTree(store));
+    own(new RunCommands(store, tree, log));
+    own(new CiStatusBar(store));
+    own(new FailureNotifier(store));
+    own(new Poller(store, tree.view));
+    const loadIfVisible = () => {
+      if (tree.view.visible) void store.ensureLoaded();
+    };
+    own(tree.view.onDidChangeVisibility(loadIfVisible));
+    // Local only: the git extension finds the repositories, so the status bar can name the branch.
+    void git.start();
+    // Started with the view already open: onDidChangeVisibility will not fire for it.
+    loadIfVisible();
   } catch (e) {
     // VS Code only logs a failed activation; say it where the user looks.
     void vscode.window.showErrorMessage(

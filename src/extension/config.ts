@@ -1,0 +1,49 @@
+/** The extension's settings, read through typed getters: no `ciTriage.*` string keys anywhere else. */
+import * as vscode from 'vscode';
+import type { ProviderKind } from '../providers/ciProvider';
+
+const SECTION = 'ciTriage';
+
+export type ProviderSetting = 'auto' | ProviderKind;
+
+export interface Config {
+  /** GitHub REST base for GitHub Enterprise (`https://HOST/api/v3`), or null for the remote's default. */
+  githubApiUrl: string | null;
+  /** A self-hosted GitLab's URL, or null for the remote's default. */
+  gitlabUrl: string | null;
+  provider: ProviderSetting;
+  /** Seconds between refreshes while the view is visible; 0 turns polling off. */
+  pollIntervalSeconds: number;
+  notifyOnFailure: boolean;
+}
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const provider = c.get<string>('provider', 'auto');
+  const poll = c.get<number>('pollInterval', 60);
+  return {
+    githubApiUrl: url(c.get<string>('github.apiUrl', '')),
+    gitlabUrl: url(c.get<string>('gitlab.url', '')),
+    provider: provider === 'github' || provider === 'gitlab' ? provider : 'auto',
+    // Below 10 s a branch's few runs would cost more requests than they are worth.
+    pollIntervalSeconds: Number.isFinite(poll) && poll > 0 ? Math.max(10, poll) : 0,
+    notifyOnFailure: c.get<boolean>('notifyOnFailure', false),
+  };
+}
+
+/** The API base the remote's provider should use: the matching setting, or null. */
+export function apiUrlFor(config: Config, provider: ProviderKind): string | null {
+  return provider === 'github' ? config.githubApiUrl : config.gitlabUrl;
+}
+
+/** Fires when any `ciTriage.*` setting changes. */
+export function onConfigChange(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) listener();
+  });
+}
+
+function url(v: string | undefined): string | null {
+  const t = (v ?? '').trim();
+  return t === '' ? null : t.replace(/\/+$/, '');
+}

@@ -1,0 +1,270 @@
+/**
+ * In a real VS Code against the fake GitHub API: the CI Triage view lists the branch's failed run and its
+ * failed jobs, the Problems panel shows the failed jobs' problems at the right files and lines with no
+ * further click, and "Re-run Failed Jobs" from the run's context menu reaches the fake. Needs
+ * `npm run package` first (`npm run test:e2e` does it).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { GithubFake } from '../fakes/githubFake';
+import { seedGithubBranch } from '../fakes/scenarios';
+import type { GithubBranchScenario } from '../fakes/scenarios';
+import { withVsCode } from './harness';
+import type { VsCode } from './harness';
+
+/** A clone-like git workspace: the scenario's branch checked out, `origin` on a GitHub-like host. */
+function gitWorkspace(sc: GithubBranchScenario): string {
+  const ws = mkdtempSync(join(tmpdir(), 'ci-triage-ws-'));
+  // The files the seeded logs and annotations point at (flake8 on src/app.py, pytest on tests/test_x.py).
+  const files: Record<string, string> = {
+    'src/app.py': 'import os\n\n\ndef main():\n    return 1\n',
+    'src/coverage_gate.py': Array.from({ length: 14 }, (_, i) => `x${i} = ${i}\n`).join(''),
+    'tests/test_x.py': 'def test_a():\n    assert 1 == 2\n\n\ndef test_b():\n    assert True\n',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(ws, name)), { recursive: true });
+    writeFileSync(join(ws, name), text);
+  }
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=CI Triage e2e', '-c', 'user.email=e2e@example.invalid', ...args], {
+      cwd: ws,
+      stdio: 'pipe',
+    });
+  git('init', '-q', '-b', sc.branch);
+  git('add', '.');
+  git('commit', '-q', '-m', 'the failing change');
+  // github.example: remoteUrl.ts tells GitHub by a `github` label in the host; the API URL comes from settings.
+  git('remote', 'add', 'origin', `https://github.example/${sc.repo}.git`);
+  return ws;
+}
+
+const SIDEBAR = '.part.sidebar';
+
+async function clickActivity(vs: VsCode, title: string): Promise<void> {
+  const item = vs.page.locator(`.part.activitybar [aria-label^="${title}"]`).first();
+  await vs.waitFor(() => item.isVisible(), `the "${title}" activity bar item`, 60_000);
+  await item.click();
+}
+
+test(
+  'the CI Triage view lists the failed run, shows its problems and re-runs its failed jobs',
+  { timeout: 150_000 },
+  async () => {
+    const fake = await GithubFake.start({ prefix: '/api/v3' });
+    const sc = seedGithubBranch(fake);
+    const ws = gitWorkspace(sc);
+    try {
+      await withVsCode(
+        {
+          workspace: ws,
+          settings: { 'ciTriage.github.apiUrl': fake.url, 'ciTriage.pollInterval': 0 },
+          // code-server takes GITHUB_TOKEN for its own GitHub sign-in and deletes it from the extension host's
+          // environment; GH_TOKEN is the other name the providers read (tokenFromEnv).
+          env: { GH_TOKEN: fake.token },
+        },
+        async (vs) => {
+          const t0 = Date.now();
+          const lap = (what: string) =>
+            console.log(`e2e: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          await clickActivity(vs, 'CI Triage');
+          lap('view opened');
+
+          // A row's innerText runs the label into the description: "CIattempt 1 · ...".
+          const tree = () => vs.rows(SIDEBAR);
+          const runRow = (rows: string[]) => rows.find((r) => /^CI\s*attempt 1/.test(r));
+          await vs.waitFor(
+            async () => {
+              const rows = await tree();
+              return (
+                rows.some((r) => r.startsWith(sc.branch)) &&
+                runRow(rows) &&
+                rows.some((r) => /^lint\s*1 problem\b/.test(r)) &&
+                rows.some((r) => /^tests \(3\.11\)\s*2 problems/.test(r))
+              );
+            },
+            'the branch, the failed CI run and its failed jobs lint and tests (3.11) in the CI Triage view',
+            60_000,
+            async () => `tree rows: ${JSON.stringify(await tree())}\n  ${await vs.describe()}`,
+          );
+          lap('runs listed');
+          const rows = await tree();
+          // Failed first: the CI run comes before the running and the passing one.
+          const order = ['CI', 'Deploy preview', 'Docs'].map((n) =>
+            rows.findIndex((r) => r.startsWith(n) && r.includes('attempt')),
+          );
+          assert.ok(
+            order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
+            `run order in ${JSON.stringify(rows)}`,
+          );
+
+          // The Problems panel lists the failed jobs' problems with no click on a job.
+          await vs.page.keyboard.press('Control+Shift+M');
+          const problems = () => vs.rows('.markers-panel');
+          const expected: [RegExp, RegExp, string][] = [
+            [/F401/, /\[Ln 1, Col 1\]/, 'flake8 F401 in src/app.py'],
+            [/assert 1 == 2/, /\[Ln 2, Col 1\]/, 'pytest test_a in tests/test_x.py'],
+            [
+              /Coverage dropped below 80%/,
+              /\[Ln 12, Col 1\]/,
+              'the coverage annotation in src/coverage_gate.py',
+            ],
+          ];
+          await vs.waitFor(
+            async () => {
+              const all = await problems();
+              return expected.every(([msg, at]) => all.some((r) => msg.test(r) && at.test(r)));
+            },
+            'the three seeded problems at their lines in the Problems panel',
+            30_000,
+            async () => `problems rows: ${JSON.stringify(await problems())}`,
+          );
+          const all = await problems();
+          for (const [file, folder] of <[string, string][]>[
+            ['app.py', 'src'],
+            ['test_x.py', 'tests'],
+            ['coverage_gate.py', 'src'],
+          ])
+            assert.ok(
+              all.some((r) => new RegExp(`^${file.replace('.', '\\.')}\\s*${folder}\\b`).test(r)),
+              `no ${folder}/${file} file row in: ${JSON.stringify(all)}`,
+            );
+          const pytest = all.find((r) => r.includes('assert 1 == 2'))!;
+          assert.match(pytest, /tests\/test_x\.py::test_a/, `pytest row: ${pytest}`);
+          assert.match(pytest, /ci-triage/, `pytest row: ${pytest}`);
+          lap('problems shown');
+
+          // Open the failed jobs so the screenshot shows problems and an environment node.
+          for (const job of ['lint', 'tests (3.11)']) {
+            const row = vs.page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: job }).first();
+            if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+          }
+          await vs.waitFor(
+            async () => (await tree()).filter((r) => r.startsWith('Environment')).length === 2,
+            'the Environment nodes of both failed jobs',
+          );
+          await vs.page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'Environment' }).first().click();
+          await vs.waitFor(async () => {
+            const r = await tree();
+            return (
+              r.some((x) => /^Python\s*3\.11\.9$/.test(x)) &&
+              r.some((x) => /^Runner image\s*ubuntu-22\.04/.test(x))
+            );
+          }, "the lint job's environment (Python 3.11.9, runner image ubuntu-22.04)");
+          const shot = await vs.screenshot('runs-tree');
+          console.log(`e2e: screenshot ${shot}`);
+
+          // Re-run Failed Jobs from the run's context menu.
+          fake.actions.length = 0;
+          const run = vs.page
+            .locator(`${SIDEBAR} .monaco-list-row`, { hasText: /^CI/ })
+            .filter({ hasText: 'attempt 1' })
+            .first();
+          await run.click({ button: 'right' });
+          const entry = vs.page
+            .locator('.context-view .action-label', { hasText: 'Re-run Failed Jobs' })
+            .first();
+          await vs.waitFor(() => entry.isVisible(), 'the "Re-run Failed Jobs" context menu entry');
+          await entry.click();
+          await vs.waitFor(
+            () => fake.actions.some((a) => a.action === 'rerunFailedJobs' && a.id === sc.failedRunId),
+            `a rerun-failed-jobs request for run ${sc.failedRunId} at the fake`,
+            20_000,
+            () => `fake actions: ${JSON.stringify(fake.actions)}`,
+          );
+          assert.deepEqual(fake.actions, [{ action: 'rerunFailedJobs', id: sc.failedRunId }]);
+          lap('re-run reached the fake');
+        },
+      );
+    } finally {
+      await fake.close();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'signed out, a token set through the welcome view loads the runs; an API error shows its welcome with Retry',
+  { timeout: 150_000 },
+  async () => {
+    const fake = await GithubFake.start({ prefix: '/api/v3' });
+    const sc = seedGithubBranch(fake);
+    const ws = gitWorkspace(sc);
+    try {
+      // No token anywhere: the extension host must not see the test runner's own, if it has one.
+      await withVsCode(
+        {
+          workspace: ws,
+          settings: { 'ciTriage.github.apiUrl': fake.url, 'ciTriage.pollInterval': 0 },
+          env: { GH_TOKEN: '', GITHUB_TOKEN: '' },
+        },
+        async (vs) => {
+          const welcome = () =>
+            vs.page
+              .locator(`${SIDEBAR} .welcome-view-content`)
+              .evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')).join(' '));
+          const seen = async () =>
+            `welcome: ${JSON.stringify(await welcome())}\n  tree: ${JSON.stringify(await vs.rows(SIDEBAR))}`;
+          await clickActivity(vs, 'CI Triage');
+          await vs.waitFor(
+            async () => (await welcome()).includes('Sign in to see'),
+            'the signed-out welcome view',
+            60_000,
+            seen,
+          );
+          // The first load after signing in fails: the not-found welcome view, with Retry.
+          fake.fault('notFound', { match: '/actions/runs' });
+          await vs.page
+            .locator(`${SIDEBAR} .welcome-view-content .monaco-button`, { hasText: 'Set GitHub Token' })
+            .click();
+          const box = vs.page.locator('.quick-input-widget input').first();
+          await vs.waitFor(() => box.isVisible(), 'the token input box');
+          assert.equal(await box.getAttribute('type'), 'password', 'the token input hides what is typed');
+          await box.fill(fake.token);
+          await vs.page.keyboard.press('Enter');
+          await vs.waitFor(
+            async () => (await welcome()).includes('does not know this repository'),
+            'the not-found error welcome view once the token was stored',
+            30_000,
+            seen,
+          );
+          await vs.screenshot('runs-error');
+          fake.clearFaults();
+          await vs.page
+            .locator(`${SIDEBAR} .welcome-view-content .monaco-button`, { hasText: 'Retry' })
+            .first()
+            .click();
+          await vs.waitFor(
+            async () => (await vs.rows(SIDEBAR)).some((r) => /^tests \(3\.11\)\s*2 problems/.test(r)),
+            'the runs after Retry',
+            30_000,
+            seen,
+          );
+
+          // A refresh that fails keeps the runs on screen and says why above them.
+          fake.fault('notFound', { match: '/actions/runs' });
+          await vs.runCommand('CI Triage: Refresh');
+          await vs.waitFor(
+            async () => {
+              const rows = await vs.rows(SIDEBAR);
+              return (
+                rows.some((r) => r.startsWith('Refresh failed:')) &&
+                rows.some((r) => /^CI\s*attempt 1/.test(r))
+              );
+            },
+            'a "Refresh failed" row above the runs kept from the last load',
+            30_000,
+            seen,
+          );
+          fake.clearFaults();
+        },
+      );
+    } finally {
+      await fake.close();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  },
+);
