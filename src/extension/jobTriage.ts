@@ -6,13 +6,7 @@
 import type * as vscode from 'vscode';
 import type { Environment, Problem } from '../core/model';
 import type { CiProvider, Job } from '../providers/ciProvider';
-import {
-  LogExpiredError,
-  LogIncompleteError,
-  LogNotReadyError,
-  NotFoundError,
-  ScopeError,
-} from '../providers/errors';
+import { isJobLogError, LogNotReadyError, NotFoundError, ScopeError } from '../providers/errors';
 import type { LogCache, LogKey } from '../providers/logCache';
 import { mergeAnnotations } from '../providers/mergeAnnotations';
 import { parseInWorker } from './parseInWorker';
@@ -73,12 +67,7 @@ export async function triageJobInWorker(
     out.environment = parsed.environment;
   } catch (e) {
     await annotations.catch(() => []);
-    if (
-      e instanceof LogIncompleteError ||
-      e instanceof LogExpiredError ||
-      e instanceof LogNotReadyError ||
-      e instanceof NotFoundError
-    ) {
+    if (isJobLogError(e)) {
       out.error = e.message;
       return out;
     }

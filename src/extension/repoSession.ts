@@ -11,7 +11,7 @@ import { AuthError, ProviderError, redact } from '../providers/errors';
 import type { EtagCache } from '../providers/http';
 import type { LogCache } from '../providers/logCache';
 import { repositoryFromRemote } from '../providers/remoteUrl';
-import { isFailed } from '../providers/triage';
+import { isFailed, mapLimit } from '../providers/triage';
 import type { Auth } from './auth';
 import { apiUrlFor, readConfig } from './config';
 import type { RepoHead } from './gitRepositories';
@@ -232,17 +232,4 @@ export function describe(s: SessionState): string {
 
 function sameRepo(a: RepositoryRef, b: RepositoryRef): boolean {
   return a.provider === b.provider && a.apiUrl === b.apiUrl && a.path === b.path;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

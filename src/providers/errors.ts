@@ -202,3 +202,13 @@ export function resetTime(headers: Record<string, string | undefined>, now = Dat
 export function formatReset(d: Date | null): string {
   return d ? `try again after ${d.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : 'try again later';
 }
+
+/** Errors that concern one job's log (gone, not there yet, cut short): the job shows the message, the run goes on. */
+export function isJobLogError(e: unknown): e is ProviderError {
+  return (
+    e instanceof LogIncompleteError ||
+    e instanceof LogExpiredError ||
+    e instanceof LogNotReadyError ||
+    e instanceof NotFoundError
+  );
+}

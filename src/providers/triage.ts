@@ -7,7 +7,7 @@ import type { ParseOptions } from '../core/parser';
 import { LineSplitter } from '../core/lines';
 import type { Environment, Problem } from '../core/model';
 import type { CiProvider, Job, LogStream, Run } from './ciProvider';
-import { LogExpiredError, LogIncompleteError, LogNotReadyError, NotFoundError, ScopeError } from './errors';
+import { isJobLogError, NotFoundError, ScopeError } from './errors';
 import { mergeAnnotations } from './mergeAnnotations';
 import type { LogCache } from './logCache';
 
@@ -94,12 +94,7 @@ export async function triageJob(
     result.environment = parsed.environment;
   } catch (e) {
     await annotations.catch(() => []);
-    if (
-      e instanceof LogIncompleteError ||
-      e instanceof LogExpiredError ||
-      e instanceof LogNotReadyError ||
-      e instanceof NotFoundError
-    ) {
+    if (isJobLogError(e)) {
       result.error = e.message;
       result.problems = [];
       return result;
@@ -121,7 +116,12 @@ async function parseStream(stream: LogStream, parse: ParseOptions = {}) {
   return { problems, environment: parser.environment };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` with at most `limit` at a time, keeping the order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
