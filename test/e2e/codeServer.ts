@@ -104,16 +104,17 @@ function commonArgs(dirs: RunDirs): string[] {
   ];
 }
 
-/** Writes the config and user settings, and installs the extension. */
+/** Writes the config (`port` 0: a free one) and user settings, and installs the extension. */
 export function prepareCodeServer(
   tools: Tools,
   dirs: RunDirs,
   env: Record<string, string>,
   vsix: string,
   settings: Record<string, unknown>,
+  port = 0,
 ): void {
   // Port 0: code-server binds a free port and prints it, so two runs never race for one.
-  writeFileSync(join(dirs.root, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  writeFileSync(join(dirs.root, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(
     join(dirs.userData, 'User', 'settings.json'),
