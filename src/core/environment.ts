@@ -186,7 +186,7 @@ export class EnvironmentCollector {
       case 67: // 'C'
         if (t.startsWith('Current runner version: ')) {
           const m = RUNNER_VERSION.exec(t);
-          if (m) this.env.tools['actions-runner'] = m[1]!;
+          if (m) this.env.tools['actions-runner'] = detach(m[1]!);
         } else if (t.startsWith('Cloning into ')) {
           const m = CLONING_INTO.exec(t);
           if (m) this.checkoutDir(m[1]!, l);
@@ -195,14 +195,14 @@ export class EnvironmentCollector {
       case 68: // 'D'
         if (this.pendingPull !== null && t.startsWith('Digest: ')) {
           const m = DIGEST.exec(t);
-          if (m && this.pulls.size < MAX_PULLS) this.pulls.set(this.pendingPull, m[1]!);
+          if (m && this.pulls.size < MAX_PULLS) this.pulls.set(detach(this.pendingPull), detach(m[1]!));
         }
         break;
       case 73: // 'I'
       case 82: // 'R'
         if (t.startsWith('Running with gitlab-runner ')) {
           const m = GITLAB_RUNNER.exec(t);
-          if (m) this.env.tools['gitlab-runner'] = m[1]!;
+          if (m) this.env.tools['gitlab-runner'] = detach(m[1]!);
         } else if (t.endsWith('.git/') || t.endsWith('.git')) {
           const m = GIT_DIR_LINE.exec(t);
           if (m) this.checkoutDir(m[1]!, l);
@@ -214,7 +214,7 @@ export class EnvironmentCollector {
           if (m) this.pyCandidate(m[1]!, PY_PRINTED, l);
         } else if (t.startsWith('Poetry (version ')) {
           const m = POETRY_VERSION.exec(t);
-          if (m) this.env.tools['poetry'] = m[1]!;
+          if (m) this.env.tools['poetry'] = detach(m[1]!);
         }
         break;
       case 83: // 'S'
@@ -224,7 +224,7 @@ export class EnvironmentCollector {
           if (m) this.pyCandidate(m[1]!, PY_SET_UP, l);
         } else if (t.startsWith('Starting service ')) {
           const m = GITLAB_SERVICE.exec(t);
-          if (m && this.gitlabServices.size < MAX_PULLS) this.gitlabServices.add(m[1]!);
+          if (m && this.gitlabServices.size < MAX_PULLS) this.gitlabServices.add(detach(m[1]!));
         }
         break;
       case 85: // 'U'
@@ -235,8 +235,8 @@ export class EnvironmentCollector {
           const m = PYTEST_PLATFORM.exec(t);
           if (m) {
             this.pyCandidate(m[1]!, PY_PLATFORM, l);
-            this.env.tools['pytest'] = m[2]!;
-            if (m[3]) this.env.tools['pluggy'] = m[3];
+            this.env.tools['pytest'] = detach(m[2]!);
+            if (m[3]) this.env.tools['pluggy'] = detach(m[3]);
           }
         } else this.toolVersion(t);
         break;
@@ -244,7 +244,7 @@ export class EnvironmentCollector {
         if (c >= 48 && c <= 57) {
           if (t.indexOf(' (mccabe: ') > 0) {
             const m = FLAKE8_VERSION.exec(t);
-            if (m) this.env.tools['flake8'] = m[1]!;
+            if (m) this.env.tools['flake8'] = detach(m[1]!);
           }
         } else if (c >= 97 && c <= 122) {
           this.toolVersion(t);
@@ -280,18 +280,18 @@ export class EnvironmentCollector {
     if (this.block !== null) return this.headerLine(t, l);
     switch (g) {
       case 'Operating System':
-        if (this.env.os === null && this.osParts.length < MAX_OS_PARTS) this.osParts.push(t.trim());
+        if (this.env.os === null && this.osParts.length < MAX_OS_PARTS) this.osParts.push(detach(t.trim()));
         return true;
       case 'Runner Image':
-        if (t.startsWith('Image: ')) this.env.runnerImage ??= t.slice(7).trim();
-        else if (t.startsWith('Version: ')) this.env.runnerImageVersion ??= t.slice(9).trim();
+        if (t.startsWith('Image: ')) this.env.runnerImage ??= detach(t.slice(7).trim());
+        else if (t.startsWith('Version: ')) this.env.runnerImageVersion ??= detach(t.slice(9).trim());
         return true;
       case 'Environment details': {
         // setup-node: "node: v20.11.0", "npm: 10.2.4", "yarn: 1.22.21".
         const colon = t.indexOf(': ');
         if (colon > 0 && colon < 20) {
           const v = t.slice(colon + 2).trim();
-          if (/^v?\d/.test(v)) this.env.tools[t.slice(0, colon)] = v.replace(/^v/, '');
+          if (/^v?\d/.test(v)) this.env.tools[detach(t.slice(0, colon))] = detach(v.replace(/^v/, ''));
         }
         return true;
       }
@@ -364,7 +364,7 @@ export class EnvironmentCollector {
       const m = DOCKER_PULL.exec(t);
       if (!m) return;
       this.pendingPull = m[1]!;
-      if (jobGroup) this.jobPull ??= m[1]!;
+      if (jobGroup) this.jobPull ??= detach(m[1]!);
     } else if (t.indexOf(' create ') > 0) {
       // The runner keeps the job container alive with `--entrypoint "tail" IMAGE "-f" "/dev/null"`.
       const at = t.indexOf('--entrypoint "tail" ');
@@ -373,7 +373,7 @@ export class EnvironmentCollector {
       const end = rest.indexOf(' ');
       const image = end > 0 ? rest.slice(0, end) : rest;
       if (image.length > 0 && image.length <= 300 && rest.slice(end).startsWith(' "-f" "/dev/null"')) {
-        this.jobCreate ??= image;
+        this.jobCreate ??= detach(image);
       }
     } else if (t.indexOf('.Config.Env') > 0) {
       this.envDump = true;
@@ -388,13 +388,13 @@ export class EnvironmentCollector {
       if (this.gitlabServices.has(image)) return;
       if (this.gitlabExecutorImage !== null && image !== this.gitlabExecutorImage) return;
       if (this.gitlabImage === null) {
-        this.gitlabImage = image;
+        this.gitlabImage = detach(image);
         // The repo digest when the runner prints one (newer runners), else the local image id.
-        this.gitlabDigest = m[3] ?? m[1]!;
+        this.gitlabDigest = detach(m[3] ?? m[1]!);
       }
     } else if (t.indexOf(' executor with image ') > 0) {
       const m = GITLAB_EXECUTOR.exec(t);
-      if (m) this.gitlabExecutorImage ??= m[2]!;
+      if (m) this.gitlabExecutorImage ??= detach(m[2]!);
     }
   }
 
@@ -408,7 +408,7 @@ export class EnvironmentCollector {
     const next = t.charCodeAt(sp + 2);
     if (!digit && !(c === 118 && ((next >= 48 && next <= 57) || t.startsWith('version ', sp + 1)))) return;
     const m = TOOL_VERSION.exec(t);
-    if (m) this.env.tools[m[1]!] = m[2]!;
+    if (m) this.env.tools[detach(m[1]!)] = detach(m[2]!);
   }
 
   private pipInstalled(t: string): void {
@@ -464,9 +464,9 @@ export class EnvironmentCollector {
     // Once per name: a workflow-level variable shows in every step's env block.
     const step = l.step?.name ?? null;
     if (this.warned.has(name) || this.env.warnings.length >= MAX_WARNINGS) return;
-    this.warned.add(name);
+    this.warned.add(detach(name));
     const where = step !== null ? ` in step "${step}"` : '';
-    this.env.warnings.push(`${name} is printed unmasked${where}: store it as a secret`);
+    this.env.warnings.push(detach(`${name} is printed unmasked${where}: store it as a secret`));
   }
 
   private addPackage(name: string, version: string): void {
@@ -499,13 +499,13 @@ export class EnvironmentCollector {
     for (let i = this.py.length - 1; i >= 0 && i >= this.py.length - 8; i--) {
       const c = this.py[i]!;
       if (c.rank === rank && c.step === step) {
-        c.version = version;
+        c.version = detach(version);
         c.order = order;
         return;
       }
     }
     if (this.py.length >= MAX_PY_CANDIDATES) this.py.shift();
-    this.py.push({ version, rank, step, order });
+    this.py.push({ version: detach(version), rank, step, order });
   }
 
   private choosePython(): string | null {

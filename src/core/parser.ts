@@ -10,6 +10,7 @@ import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
 import { createPathMapper } from './paths';
 import type { PathMapper } from './paths';
+import { detach } from './text';
 import type { Environment, LogFormat, ParseResult, Problem, ProblemInit, Step } from './model';
 
 export interface ParseOptions {
@@ -134,18 +135,21 @@ export class LogParser {
     const column = validLine(p.column ?? null, 0);
     const endLine = line !== null ? validLine(p.endLine ?? null, line) : null;
     const endColumn = endLine !== null ? validLine(p.endColumn ?? null, 0) : null;
+    // Copies, not slices of the line: a problem outlives its line (the fallback list holds up to a thousand
+    // until the end, callers keep them all), and a slice would pin the whole decoded chunk it came from.
+    const file = p.file ? detach(p.file) : null;
     return {
-      file: p.file ? oneLine(p.file) || null : null,
-      path: p.file ? this.mapPath(p.file) : null,
+      file: file ? oneLine(file) || null : null,
+      path: file ? this.mapPath(file) : null,
       line,
       column,
       ...(endLine !== null ? { endLine } : {}),
       ...(endColumn !== null ? { endColumn } : {}),
       severity: p.severity,
-      tool: p.tool,
-      ...(p.code !== undefined ? { code: p.code } : {}),
-      message: oneLine(p.message) || `${p.tool} reported a failure`,
-      test: p.test ?? null,
+      tool: detach(p.tool),
+      ...(p.code !== undefined ? { code: detach(p.code) } : {}),
+      message: detach(oneLine(p.message)) || `${p.tool} reported a failure`,
+      test: p.test ? detach(p.test) : (p.test ?? null),
       logLine: p.logLine ?? this.n,
       step: this.currentStep?.name ?? null,
     };

@@ -9,6 +9,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { detach } from './text';
 
 export type PathMapper = (file: string) => string | null;
 
@@ -64,7 +65,9 @@ export function createPathMapper(opts: PathMapperOptions): PathMapper {
       out = null;
     }
     if (cache.size >= MAX_CACHE) cache.clear();
-    cache.set(file, out);
+    // Copies: a key or value sliced from a log line would keep that line's whole decoded chunk alive.
+    if (out !== null) out = detach(out);
+    cache.set(detach(file), out);
     return out;
   };
 }
