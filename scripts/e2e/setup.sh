@@ -10,7 +10,9 @@ set -euo pipefail
 
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-CACHE="${CI_TRIAGE_CACHE:-$HOME/.cache/ci-triage}"
+# HOME may be unset in a CI environment: fall back to the account's home from the passwd database.
+HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+CACHE="${CI_TRIAGE_CACHE:-$HOME_DIR/.cache/ci-triage}"
 NODE_DIR="$CACHE/node-$NODE_VERSION"
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 STAMP="$CS_DIR/.installed"
