@@ -4,7 +4,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLines } from '../../src/core/parser';
 import { splitText } from '../../src/core/lines';
-import type { Problem } from '../../src/core/model';
 import type { MatcherFactory } from '../../src/core/matcher';
 import { createTscMatcher, parseTsDiagnostic } from '../../src/core/matchers/tsc';
 import { createEslintMatcher } from '../../src/core/matchers/eslint';
@@ -14,25 +13,13 @@ import { createNpmMatcher } from '../../src/core/matchers/npm';
 import { createAnnotationsMatcher } from '../../src/core/matchers/annotations';
 import { createGenericMatcher, guessTool } from '../../src/core/matchers/generic';
 import { assertEqualFor } from '../helpers/assert';
+import { golden } from '../helpers/golden';
+import type { GoldenProblem } from '../helpers/golden';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'js-tools');
 
-type Shown = Pick<Problem, 'file' | 'line' | 'column' | 'severity' | 'tool' | 'message' | 'test'> & {
-  code?: string;
-};
-
-function shown(p: Problem): Shown {
-  return {
-    file: p.file,
-    line: p.line,
-    column: p.column,
-    severity: p.severity,
-    tool: p.tool,
-    ...(p.code !== undefined ? { code: p.code } : {}),
-    message: p.message,
-    test: p.test,
-  };
-}
+type Shown = GoldenProblem;
+const shown = golden;
 
 function run(log: string): Shown[] {
   return parseLines(splitText(log)).problems.map(shown);

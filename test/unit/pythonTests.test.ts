@@ -8,7 +8,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseLines } from '../../src/core/parser';
 import { splitText } from '../../src/core/lines';
-import type { Problem } from '../../src/core/model';
 import type { MatcherFactory } from '../../src/core/matcher';
 import { createPytestMatcher } from '../../src/core/matchers/pytest';
 import { createUnittestMatcher } from '../../src/core/matchers/unittest';
@@ -19,33 +18,14 @@ import {
   isLibraryPath,
   samePath,
 } from '../../src/core/matchers/traceback';
+import { golden } from '../helpers/golden';
+import type { GoldenProblem } from '../helpers/golden';
 import { assertEqualFor } from '../helpers/assert';
 
 const dir = resolve(__dirname, '..', 'fixtures', 'python-tests');
 
-interface Expected {
-  file: string | null;
-  line: number | null;
-  column: number | null;
-  severity: string;
-  tool: string;
-  code?: string;
-  message: string;
-  test: string | null;
-}
-
-function pick(p: Problem): Expected {
-  return {
-    file: p.file,
-    line: p.line,
-    column: p.column,
-    severity: p.severity,
-    tool: p.tool,
-    ...(p.code !== undefined ? { code: p.code } : {}),
-    message: p.message,
-    test: p.test,
-  };
-}
+type Expected = GoldenProblem;
+const pick = golden;
 
 function parse(log: string): Expected[] {
   return parseLines(splitText(log)).problems.map(pick);
