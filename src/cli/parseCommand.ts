@@ -1,8 +1,7 @@
 /** `ci-triage parse <logfile|-> [--json] [--workspace DIR]` */
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LogParser } from '../core/parser';
-import { LineSplitter } from '../core/lines';
+import { parseChunks } from '../core/parser';
 import type { Problem } from '../core/model';
 import { CliError } from './errors';
 import { formatHuman } from './format';
@@ -36,20 +35,19 @@ export async function runParse(args: string[]): Promise<number> {
     input = createReadStream(file);
   }
 
-  const parser = new LogParser({ workspace: values.workspace ?? null });
-  const splitter = new LineSplitter();
   const problems: Problem[] = [];
+  let parser;
   try {
-    for await (const chunk of input) {
-      for (const line of splitter.push(chunk as Buffer)) for (const p of parser.push(line)) problems.push(p);
-    }
+    parser = await parseChunks(
+      input as AsyncIterable<Buffer>,
+      { workspace: values.workspace ?? null },
+      (ps) => problems.push(...ps),
+    );
   } catch (e) {
     throw new CliError(
       `parse: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
-  for (const line of splitter.end()) for (const p of parser.push(line)) problems.push(p);
-  for (const p of parser.end()) problems.push(p);
 
   if (values.json) {
     const out = { problems, environment: parser.environment, steps: parser.steps, format: parser.format };

@@ -8,8 +8,8 @@
 import { createReadStream } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { LineSplitter } from './lines';
-import { LogParser } from './parser';
+import { parseChunks } from './parser';
+import type { LogParser } from './parser';
 import type { Environment, LogFormat, Problem, Step } from './model';
 
 /** What the worker is started with (`workerData`). */
@@ -35,8 +35,6 @@ export async function parseFileForWorker(
   input: ParseWorkerInput,
   post: (m: ParseWorkerMessage) => void,
 ): Promise<void> {
-  const parser = new LogParser({ workspace: input.workspace });
-  const splitter = new LineSplitter();
   let batch: Problem[] = [];
   const add = (ps: Problem[]) => {
     for (const p of ps) batch.push(p);
@@ -45,12 +43,13 @@ export async function parseFileForWorker(
       batch = [];
     }
   };
+  let parser: LogParser;
   try {
-    for await (const chunk of createReadStream(input.file, { highWaterMark: CHUNK_BYTES })) {
-      for (const line of splitter.push(chunk as Buffer)) add(parser.push(line));
-    }
-    for (const line of splitter.end()) add(parser.push(line));
-    add(parser.end());
+    parser = await parseChunks(
+      createReadStream(input.file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
+      { workspace: input.workspace },
+      add,
+    );
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     // An errno code means the file could not be read; anything else is a bug in the engine.

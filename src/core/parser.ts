@@ -4,6 +4,7 @@
  * set and the fallback list are capped.
  */
 import { Framer } from './framing';
+import { LineSplitter } from './lines';
 import type { FramedLine } from './framing';
 import type { Matcher, MatcherContext, MatcherFactory } from './matcher';
 import { allMatchers } from './matchers/registry';
@@ -228,6 +229,32 @@ export async function* parse(
   const parser = new LogParser(opts);
   for await (const line of lines) yield* parser.push(line);
   yield* parser.end();
+}
+
+/**
+ * Parses a stream of byte or text chunks (a file, a download) as it arrives, handing each batch of problems to
+ * `onProblems`. Returns the ended parser (environment, steps). Errors of the source propagate.
+ */
+export async function parseChunks(
+  source: AsyncIterable<Uint8Array | string>,
+  opts: ParseOptions,
+  onProblems: (problems: Problem[]) => void,
+): Promise<LogParser> {
+  const parser = new LogParser(opts);
+  const splitter = new LineSplitter();
+  for await (const chunk of source) {
+    for (const line of splitter.push(chunk)) {
+      const ps = parser.push(line);
+      if (ps.length > 0) onProblems(ps);
+    }
+  }
+  for (const line of splitter.end()) {
+    const ps = parser.push(line);
+    if (ps.length > 0) onProblems(ps);
+  }
+  const last = parser.end();
+  if (last.length > 0) onProblems(last);
+  return parser;
 }
 
 /** Parses a stream of lines into the whole result. */

@@ -2,9 +2,8 @@
  * The failed runs of a branch, their failed jobs, and each job's problems: what `ci-triage runs` prints
  * and the extension's runs view shows. Built only on CiProvider and the engine.
  */
-import { LogParser } from '../core/parser';
+import { parseChunks } from '../core/parser';
 import type { ParseOptions } from '../core/parser';
-import { LineSplitter } from '../core/lines';
 import type { Environment, Problem } from '../core/model';
 import type { CiProvider, Job, LogStream, Run } from './ciProvider';
 import { isJobLogError, NotFoundError, ScopeError } from './errors';
@@ -105,14 +104,8 @@ export async function triageJob(
 }
 
 async function parseStream(stream: LogStream, parse: ParseOptions = {}) {
-  const parser = new LogParser(parse);
-  const splitter = new LineSplitter();
   const problems: Problem[] = [];
-  for await (const chunk of stream) {
-    for (const line of splitter.push(chunk)) for (const p of parser.push(line)) problems.push(p);
-  }
-  for (const line of splitter.end()) for (const p of parser.push(line)) problems.push(p);
-  for (const p of parser.end()) problems.push(p);
+  const parser = await parseChunks(stream, parse, (ps) => problems.push(...ps));
   return { problems, environment: parser.environment };
 }
 
