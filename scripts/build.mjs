@@ -1,4 +1,4 @@
-// Bundles the extension, the CLI (and, later, the language server) with esbuild.
+// Bundles the extension, the CLI , the language server with esbuild.
 import { build } from 'esbuild';
 
 const common = {
@@ -12,6 +12,7 @@ const common = {
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   // The log engine in a worker thread, started by the extension so parsing stays off the extension host's thread.
   { entryPoints: ['src/core/parseWorker.ts'], outfile: 'dist/parseWorker.js' },
 ];

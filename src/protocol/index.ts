@@ -1,0 +1,113 @@
+/**
+ * The messages the extension and the CI Triage language server exchange beyond standard LSP, all named
+ * `ciTriage/...`, and the `ci-triage-log:` URI scheme both sides read. No `vscode` here: the server, the
+ * client and the tests share this file.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { Environment, LogFormat, Problem, Step } from '../core/model';
+
+/** `initializationOptions` the client sends. */
+export interface CiTriageInitOptions {
+  /** Folder of the log cache: the only place a `ci-triage-log:` URI may point the server at. */
+  logCacheDir: string | null;
+}
+
+export interface ParseLogFileParams {
+  /** Absolute path of a log file (a cached job log or a file the user opened). */
+  file: string;
+  /** Folder the problems' `path` is made relative to, or null. */
+  workspace: string | null;
+  /** Echoed in the progress notifications, so a client can tell parses apart. */
+  id: string;
+}
+
+export interface ParseLogFileResult {
+  problems: Problem[];
+  steps: Step[];
+  environment: Environment;
+  format: LogFormat;
+  lines: number;
+}
+
+/**
+ * Parses a log file in the server process, streamed from disk. Problems also arrive early, in batches, as
+ * `ciTriage/problems` notifications; the result holds them all. Cancel with `$/cancelRequest`.
+ */
+export const ParseLogFileRequest = new RequestType<ParseLogFileParams, ParseLogFileResult, void>(
+  'ciTriage/parseLogFile',
+);
+
+export interface ProblemsParams {
+  id: string;
+  problems: Problem[];
+}
+
+export const ProblemsNotification = new NotificationType<ProblemsParams>('ciTriage/problems');
+
+export interface RenderLogParams {
+  file: string;
+  /** Stop after this many characters of text (whole lines); VS Code does not sync documents over 50 MB. */
+  maxChars: number;
+}
+
+export interface RenderLogResult {
+  /** One line per log line (line N of the text is line N of the log): timestamps and ANSI removed. */
+  text: string;
+  /** Lines rendered, and lines in the log. */
+  lines: number;
+  totalLines: number;
+  truncated: boolean;
+  /** Size of the log file in bytes. */
+  bytes: number;
+}
+
+/** Renders a raw log for reading: timestamps, columns and ANSI removed, one text line per log line. */
+export const RenderLogRequest = new RequestType<RenderLogParams, RenderLogResult, void>('ciTriage/renderLog');
+
+export const LOG_SCHEME = 'ci-triage-log';
+
+/** What a `ci-triage-log:` URI says: which job's log, and where the server finds the raw cached file. */
+export interface LogDocumentInfo {
+  /** Absolute path of the cached raw log. */
+  file: string;
+  /** Human title, e.g. "tests (3.12)". */
+  job: string;
+  /** The job's web page, or null. */
+  url: string | null;
+  /** Workspace folder the log's paths map into, or null. */
+  workspace: string | null;
+}
+
+/**
+ * `ci-triage-log:/<job>.log?<json>`. The path gives the editor tab a readable name; the query carries the
+ * rest, so the URI alone lets the server find the raw log (within the log cache only, checked server-side).
+ */
+export function logDocumentUri(info: LogDocumentInfo): string {
+  const name = info.job.replace(/[\\/?#%\s]+/g, '-').replace(/^-+|-+$/g, '') || 'job';
+  return `${LOG_SCHEME}:/${encodeURIComponent(name)}.log?${encodeURIComponent(JSON.stringify(info))}`;
+}
+
+/** The info in a `ci-triage-log:` URI string, or null when it is not one or is malformed. */
+export function parseLogDocumentUri(uri: string): LogDocumentInfo | null {
+  if (!uri.startsWith(`${LOG_SCHEME}:`)) return null;
+  const q = uri.indexOf('?');
+  if (q < 0) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(decodeURIComponent(uri.slice(q + 1).replace(/#.*$/, '')));
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.file !== 'string' || typeof o.job !== 'string') return null;
+  return {
+    file: o.file,
+    job: o.job,
+    url: typeof o.url === 'string' ? o.url : null,
+    workspace: typeof o.workspace === 'string' ? o.workspace : null,
+  };
+}
+
+/** The last line of a truncated log document says so (appended, so line N stays log line N). */
+export const TRUNCATED_MARKER = '[CI Triage] This log is truncated here';

@@ -1,0 +1,104 @@
+/**
+ * The `ciTriage/parseLogFile` and `ciTriage/renderLog` requests: the extension hands the server a log file
+ * (a cached job log) and the server streams it from disk, parses it and answers, so no log is ever parsed on
+ * the extension host's thread.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
+import { ResponseError, LSPErrorCodes } from 'vscode-languageserver';
+import { parseChunks } from '../core/parser';
+import type { Problem } from '../core/model';
+import { ParseLogFileRequest, ProblemsNotification, RenderLogRequest } from '../protocol';
+import type { ParseLogFileParams, ParseLogFileResult, RenderLogParams, RenderLogResult } from '../protocol';
+import { renderLog } from './renderLog';
+
+const CHUNK_BYTES = 1 << 20;
+// Large enough that a log full of problems is not thousands of messages, small enough to show early ones soon.
+const BATCH = 500;
+
+class Cancelled extends Error {}
+
+/** Streams `file` through the engine; problems go to `onProblems` as found. Throws Cancelled when asked. */
+export async function parseLogFile(
+  params: Pick<ParseLogFileParams, 'file' | 'workspace'>,
+  onProblems: (ps: Problem[]) => void,
+  token?: CancellationToken,
+): Promise<ParseLogFileResult> {
+  const problems: Problem[] = [];
+  const stream = createReadStream(params.file, { highWaterMark: CHUNK_BYTES });
+  async function* chunks(): AsyncIterable<Buffer> {
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      if (token?.isCancellationRequested) {
+        stream.destroy();
+        throw new Cancelled();
+      }
+      yield c;
+    }
+  }
+  const parser = await parseChunks(chunks(), { workspace: params.workspace }, (ps) => {
+    for (const p of ps) problems.push(p);
+    onProblems(ps);
+  });
+  return {
+    problems,
+    steps: parser.steps,
+    environment: parser.environment,
+    format: parser.format,
+    lines: parser.lines,
+  };
+}
+
+/** A failure as one clear sentence: a read error names the file and the errno, anything else is a bug. */
+export function describeParseError(file: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string') {
+    if (err.code === 'ENOENT') return `the log file ${file} does not exist (any more)`;
+    return `cannot read the log file ${file} (${err.code})`;
+  }
+  return `parsing ${file} failed: ${err instanceof Error ? err.message : String(e)}`;
+}
+
+export function registerParseRequests(connection: Connection): void {
+  connection.onRequest(ParseLogFileRequest, async (params, token) => {
+    let batch: Problem[] = [];
+    const flush = () => {
+      if (batch.length === 0) return;
+      void connection.sendNotification(ProblemsNotification, { id: params.id, problems: batch });
+      batch = [];
+    };
+    try {
+      const result = await parseLogFile(
+        params,
+        (ps) => {
+          for (const p of ps) batch.push(p);
+          if (batch.length >= BATCH) flush();
+        },
+        token,
+      );
+      flush();
+      return result;
+    } catch (e) {
+      if (e instanceof Cancelled) return new ResponseError(LSPErrorCodes.RequestCancelled, 'parse cancelled');
+      connection.console.error(describeParseError(params.file, e));
+      return new ResponseError(1, describeParseError(params.file, e));
+    }
+  });
+
+  connection.onRequest(
+    RenderLogRequest,
+    async (params: RenderLogParams, token): Promise<RenderLogResult | ResponseError> => {
+      try {
+        const bytes = (await stat(params.file)).size;
+        const r = await renderLog(
+          createReadStream(params.file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
+          params.maxChars,
+          () => token.isCancellationRequested,
+        );
+        return { ...r, bytes };
+      } catch (e) {
+        return new ResponseError(1, describeParseError(params.file, e));
+      }
+    },
+  );
+}
