@@ -13,7 +13,5 @@ const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
-  // The log engine in a worker thread, started by the extension so parsing stays off the extension host's thread.
-  { entryPoints: ['src/core/parseWorker.ts'], outfile: 'dist/parseWorker.js' },
 ];
 await Promise.all(entries.map((e) => build({ ...common, ...e })));

@@ -1,7 +1,9 @@
-/** Extension entry point. FIXME(#4): language client, logs as documents, re-run job / cancel, GitLab e2e. */
+/** Extension entry point: owns every disposable; no network I/O and no server start here. */
 import * as vscode from 'vscode';
 import { LogCache, defaultCacheDir } from '../providers/logCache';
 import { Auth } from './auth';
+import { CiLanguageClient } from './languageClient';
+import { LogDocuments } from './logDocuments';
 import { LogDiagnostics } from './diagnostics';
 import { FailureNotifier } from './failureNotifier';
 import { GitRepositories } from './gitRepositories';
@@ -23,9 +25,16 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   try {
     const log = own(createRedactedLog('CI Triage'));
-    const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'parseWorker.js').fsPath;
+    const cacheDir = defaultCacheDir();
+    const server = own(
+      new CiLanguageClient(
+        vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath,
+        { logCacheDir: cacheDir },
+        log,
+      ),
+    );
     const diagnostics = own(new LogDiagnostics());
-    own(new ParseLogCommand(workerScript, diagnostics, log));
+    own(new ParseLogCommand(server, diagnostics, log));
 
     const git = own(new GitRepositories(log));
     const auth = own(new Auth(context.secrets));
@@ -34,13 +43,13 @@ export function activate(context: vscode.ExtensionContext): void {
         git,
         auth,
         diagnostics: own(new RunDiagnostics()),
-        cache: new LogCache({ dir: defaultCacheDir() }),
-        workerScript,
+        cache: new LogCache({ dir: cacheDir }),
+        parse: (file, workspace, token) => server.parseLogFile(file, workspace, token),
         log,
       }),
     );
     const tree = own(new RunsTree(store));
-    own(new RunCommands(store, tree, log));
+    own(new RunCommands(store, tree, log, own(new LogDocuments(server, log))));
     own(new CiStatusBar(store));
     own(new FailureNotifier(store));
     own(new Poller(store, tree.view));

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import type { Problem } from '../core/model';
 import type { LogDiagnostics } from './diagnostics';
 import { Disposable } from './disposable';
-import { ParseCancelled, parseInWorker } from './parseInWorker';
+import { ParseCancelled } from './languageClient';
+import type { CiLanguageClient } from './languageClient';
 
 export const PARSE_LOG_COMMAND = 'ciTriage.parseActiveLog';
 const MAX_LOGGED_UNMAPPED = 200;
@@ -14,7 +15,7 @@ export class ParseLogCommand extends Disposable {
   private readonly running = new Map<string, vscode.CancellationTokenSource>();
 
   constructor(
-    private readonly workerScript: string,
+    private readonly server: CiLanguageClient,
     private readonly diagnostics: LogDiagnostics,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -42,12 +43,7 @@ export class ParseLogCommand extends Disposable {
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `CI Triage: parsing ${name}` },
-        () =>
-          parseInWorker(
-            this.workerScript,
-            { file: logUri.fsPath, workspace: folder?.uri.fsPath ?? null },
-            cts.token,
-          ),
+        () => this.server.parseLogFile(logUri.fsPath, folder?.uri.fsPath ?? null, cts.token),
       );
       const { shown, unmapped, dropped } = this.diagnostics.publish(
         logUri,

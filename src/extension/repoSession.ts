@@ -15,8 +15,8 @@ import { isFailed, mapLimit } from '../providers/triage';
 import type { Auth } from './auth';
 import { apiUrlFor, readConfig } from './config';
 import type { RepoHead } from './gitRepositories';
-import { triageJobInWorker } from './jobTriage';
-import type { JobProblems } from './jobTriage';
+import { cachedLog, triageJob } from './jobTriage';
+import type { JobProblems, ParseLogFile } from './jobTriage';
 
 export type SessionState =
   | { kind: 'idle' }
@@ -39,7 +39,7 @@ export interface SessionDeps {
   auth: Auth;
   cache: LogCache;
   etags: EtagCache;
-  workerScript: string;
+  parse: ParseLogFile;
   log: vscode.LogOutputChannel;
 }
 
@@ -91,24 +91,29 @@ export class RepoSession {
       const entries: RunEntry[] = [...runs]
         .sort(compareRuns)
         .map((run) => ({ run, jobs: null, triaged: new Map() }));
-      for (const e of entries.filter((x) => isFailed(x.run.conclusion))) {
+      // Fail fast: a running run's jobs are looked at too, so a job that already failed shows now, not
+      // when the whole run ends.
+      const triaged = new Map<string, JobProblems>();
+      for (const e of entries.filter((x) => isFailed(x.run.conclusion) || x.run.status !== 'completed')) {
         e.jobs = await provider.listJobs(e.run);
         const failed = e.jobs.filter((j) => isFailed(j.conclusion) && !j.allowFailure);
-        const results = await mapLimit(failed, JOBS_AT_ONCE, (j) =>
-          triageJobInWorker(
-            {
-              provider,
-              cache: this.deps.cache,
-              workerScript: this.deps.workerScript,
-              workspace: this.head.root.fsPath,
-            },
+        const results = await mapLimit(failed, JOBS_AT_ONCE, (j) => {
+          // A finished job's log never changes: a refresh reuses its triage instead of parsing it again.
+          const known = this.triageMemo.get(jobKey(j));
+          if (known && !known.error) return Promise.resolve(known);
+          return triageJob(
+            { provider, cache: this.deps.cache, parse: this.deps.parse, workspace: this.head.root.fsPath },
             j,
             cts.token,
-          ),
-        );
+          );
+        });
         if (cts.token.isCancellationRequested) return;
-        for (const r of results) e.triaged.set(r.job.id, r);
+        for (const r of results) {
+          e.triaged.set(r.job.id, r);
+          triaged.set(jobKey(r.job), r);
+        }
       }
+      this.triageMemo = triaged;
       this.runs = entries;
       this.pull = pull;
       const problems = this.failedJobs.reduce((n, j) => n + j.problems.length, 0);
@@ -137,10 +142,31 @@ export class RepoSession {
   }
 
   async rerunFailedJobs(run: Run): Promise<void> {
+    await (await this.connected()).rerunFailedJobs(run);
+  }
+
+  async rerunJob(job: Job): Promise<void> {
+    await (await this.connected()).rerunJob(job);
+  }
+
+  async cancelRun(run: Run): Promise<void> {
+    await (await this.connected()).cancelRun(run);
+  }
+
+  /** The job's log in the cache, downloaded first if need be. */
+  async logOf(job: Job, token?: vscode.CancellationToken): Promise<string> {
+    const known = this.triageMemo.get(jobKey(job))?.logFile;
+    if (known) return known;
+    return cachedLog(await this.connected(), this.deps.cache, job, token);
+  }
+
+  private async connected(): Promise<CiProvider> {
     const provider = this.provider ?? (await this.connect());
     if (!provider) throw new Error(this.state.kind === 'ready' ? 'not connected' : describe(this.state));
-    await provider.rerunFailedJobs(run);
+    return provider;
   }
+
+  private triageMemo = new Map<string, JobProblems>();
 
   /** Stops any load; the session is about to be dropped. */
   dispose(): void {
@@ -228,6 +254,10 @@ export class RepoSession {
 
 export function describe(s: SessionState): string {
   return 'message' in s ? s.message : s.kind;
+}
+
+function jobKey(j: Job): string {
+  return `${j.id}:${j.attempt}:${j.status}:${j.conclusion ?? ''}`;
 }
 
 function sameRepo(a: RepositoryRef, b: RepositoryRef): boolean {

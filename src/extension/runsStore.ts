@@ -12,6 +12,7 @@ import { Disposable } from './disposable';
 import type { GitRepositories, GitStatus, RepoHead } from './gitRepositories';
 import { RepoSession } from './repoSession';
 import type { SessionDeps } from './repoSession';
+import type { ParseLogFile } from './jobTriage';
 import type { RunDiagnostics } from './runDiagnostics';
 
 export interface RunsStoreDeps {
@@ -19,7 +20,7 @@ export interface RunsStoreDeps {
   auth: Auth;
   diagnostics: RunDiagnostics;
   cache: LogCache;
-  workerScript: string;
+  parse: ParseLogFile;
   log: vscode.LogOutputChannel;
 }
 
@@ -38,7 +39,7 @@ export class RunsStore extends Disposable {
       auth: deps.auth,
       cache: deps.cache,
       etags: new EtagCache(),
-      workerScript: deps.workerScript,
+      parse: deps.parse,
       log: deps.log,
     };
     this.register(deps.git.onDidChange((s) => this.sync(s)));

@@ -4,7 +4,7 @@
  * picks the welcome view (no repository, signed out, error, loading).
  */
 import * as vscode from 'vscode';
-import type { Problem } from '../core/model';
+import type { Problem, Step } from '../core/model';
 import type { Job, Run } from '../providers/ciProvider';
 import { isFailed } from '../providers/triage';
 import { Disposable } from './disposable';
@@ -26,6 +26,7 @@ export type Node =
   | { kind: 'branch'; session: RepoSession }
   | { kind: 'run'; session: RepoSession; entry: RunEntry }
   | { kind: 'job'; session: RepoSession; entry: RunEntry; job: Job; triage: JobProblems | null }
+  | { kind: 'step'; session: RepoSession; job: JobProblems; step: Step; problems: Problem[] }
   | { kind: 'problem'; session: RepoSession; job: JobProblems; problem: Problem }
   | { kind: 'env'; rows: EnvRow[]; label: string; value: string }
   | { kind: 'info'; label: string; icon: string; tooltip?: string; command?: vscode.Command };
@@ -100,6 +101,13 @@ export class RunsTree extends Disposable implements vscode.TreeDataProvider<Node
         return node.triage ? jobChildren(node.session, node.triage) : [];
       case 'env':
         return node.rows.map((r) => envNode(r));
+      case 'step':
+        return node.problems.map((problem) => ({
+          kind: 'problem',
+          session: node.session,
+          job: node.job,
+          problem,
+        }));
       default:
         return [];
     }
@@ -115,6 +123,8 @@ export class RunsTree extends Disposable implements vscode.TreeDataProvider<Node
         return jobItem(node.job, node.triage);
       case 'problem':
         return problemItem(node.session, node.job, node.problem);
+      case 'step':
+        return stepItem(node);
       case 'env': {
         const item = new vscode.TreeItem(
           node.label,
@@ -180,12 +190,39 @@ function jobChildren(session: RepoSession, t: JobProblems): Node[] {
   const out: Node[] = [];
   if (t.error) out.push({ kind: 'info', label: t.error, icon: 'warning' });
   for (const w of t.warnings) out.push({ kind: 'info', label: w, icon: 'info' });
-  for (const problem of t.problems) out.push({ kind: 'problem', session, job: t, problem });
+  // A failed step groups the problems it printed; the rest (annotations, steps that passed) follow.
+  const failedSteps = t.steps.filter((s) => s.parent === null && s.status === 'failure');
+  const byStep = new Map<string, Problem[]>(failedSteps.map((s) => [s.name, []]));
+  const loose: Problem[] = [];
+  for (const p of t.problems) {
+    const list = p.step !== null ? byStep.get(p.step) : undefined;
+    if (list) list.push(p);
+    else loose.push(p);
+  }
+  for (const step of failedSteps)
+    out.push({ kind: 'step', session, job: t, step, problems: byStep.get(step.name)! });
+  for (const problem of loose) out.push({ kind: 'problem', session, job: t, problem });
   if (!t.error && t.problems.length === 0)
     out.push({ kind: 'info', label: 'No problems recognised in the log.', icon: 'info' });
   if (t.environment)
     out.push({ kind: 'env', label: 'Environment', value: '', rows: environmentRows(t.environment) });
   return out;
+}
+
+function stepItem(node: Extract<Node, { kind: 'step' }>): vscode.TreeItem {
+  const { step, problems } = node;
+  const item = new vscode.TreeItem(
+    step.name,
+    problems.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = `step:${node.job.job.provider}:${node.job.job.id}:${node.job.job.attempt}:${step.id}`;
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  item.description = `${problems.length} problem${problems.length === 1 ? '' : 's'} · log lines ${step.startLine}-${step.endLine}`;
+  item.tooltip = `Failed step "${step.name}": click to open the log here.`;
+  item.contextValue = 'ciTriage.step';
+  // Clicking a step opens the job's log at the step.
+  item.command = { command: 'ciTriage.openLog', title: 'Open Log', arguments: [node] };
+  return item;
 }
 
 function envNode(r: EnvRow): Node {
@@ -246,7 +283,8 @@ function jobItem(job: Job, triage: JobProblems | null): vscode.TreeItem {
   if (took) parts.push(took);
   item.description = parts.join(' · ');
   item.tooltip = `${job.name}: ${job.rawStatus}\n${job.url}`;
-  item.contextValue = 'ciTriage.job';
+  // The context value picks the menu entries: a finished job can be re-run.
+  item.contextValue = job.status === 'completed' ? 'ciTriage.job.completed' : 'ciTriage.job.running';
   return item;
 }
 
@@ -277,11 +315,10 @@ function problemItem(session: RepoSession, t: JobProblems, p: Problem): vscode.T
     };
   } else if (t.logFile && p.logLine > 0) {
     // No workspace file: the log line is the next best place to look.
-    const at = p.logLine - 1;
     item.command = {
-      command: 'vscode.open',
+      command: 'ciTriage.openLog',
       title: 'Open Log',
-      arguments: [vscode.Uri.file(t.logFile), { selection: new vscode.Range(at, 0, at, 0) }],
+      arguments: [{ kind: 'problem', session, job: t, problem: p } satisfies Node],
     };
   }
   return item;

@@ -79,12 +79,12 @@ export interface LogDocumentInfo {
 }
 
 /**
- * `ci-triage-log:/<job>.log?<json>`. The path gives the editor tab a readable name; the query carries the
+ * `ci-triage-log:/<job>.ci.log?<json>` (the `.ci.log` suffix gives it the `ci-log` language). The path gives the editor tab a readable name; the query carries the
  * rest, so the URI alone lets the server find the raw log (within the log cache only, checked server-side).
  */
 export function logDocumentUri(info: LogDocumentInfo): string {
   const name = info.job.replace(/[\\/?#%\s]+/g, '-').replace(/^-+|-+$/g, '') || 'job';
-  return `${LOG_SCHEME}:/${encodeURIComponent(name)}.log?${encodeURIComponent(JSON.stringify(info))}`;
+  return `${LOG_SCHEME}:/${encodeURIComponent(name)}.ci.log?${encodeURIComponent(JSON.stringify(info))}`;
 }
 
 /** The info in a `ci-triage-log:` URI string, or null when it is not one or is malformed. */

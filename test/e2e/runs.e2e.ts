@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { GithubFake } from '../fakes/githubFake';
 import { seedGithubBranch } from '../fakes/scenarios';
+import { githubPytestLog } from '../fakes/seedLogs';
 import { gitWorkspace } from './gitWorkspace';
 import { withVsCode } from './harness';
 import type { VsCode } from './harness';
@@ -127,6 +128,40 @@ test(
           }, "the lint job's environment (Python 3.11.9, runner image ubuntu-22.04)");
           const shot = await vs.screenshot('runs-tree');
           console.log(`e2e: screenshot ${shot}`);
+
+          // A failed step opens the job's log there: a read-only CI Log document without timestamps.
+          const step = vs.page
+            .locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'Run python -m pytest tests' })
+            .first();
+          await vs.waitFor(
+            () => step.isVisible(),
+            'the failed step "Run python -m pytest tests" in the tree',
+          );
+          await step.click();
+          await vs.waitFor(
+            async () => /^tests-\(3\.11\)\.ci\.log/.test(await vs.activeTab()),
+            'the log of tests (3.11) in an editor tab',
+          );
+          // Log line N is editor line N: the cursor sits on the step's first line.
+          const stepLine =
+            githubPytestLog()
+              .split('\n')
+              .findIndex((l) => l.endsWith('##[group]Run python -m pytest tests')) + 1;
+          await vs.waitFor(
+            async () => {
+              const text = await vs.editorText();
+              return (
+                text.includes('##[group]Run python -m pytest tests') &&
+                !/\d{4}-\d\d-\d\dT\d\d:/.test(text) &&
+                (await vs.cursorPosition()) === `Ln ${stepLine}, Col 1` &&
+                (await vs.languageMode()) === 'CI Log'
+              );
+            },
+            `the log at the step (line ${stepLine}), timestamps removed, in the CI Log language`,
+            30_000,
+            async () => `editor: ${JSON.stringify(await vs.editorText())}\n  ${await vs.describe()}`,
+          );
+          lap('step log shown');
 
           // Re-run Failed Jobs from the run's context menu.
           fake.actions.length = 0;

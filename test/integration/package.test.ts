@@ -23,8 +23,5 @@ test(
 test('the .vsix ships the parse worker the extension starts', { timeout: 60_000 }, () => {
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const r = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
-  assert.ok(
-    r.stdout.split('\n').includes('dist/parseWorker.js'),
-    `dist/parseWorker.js missing from:\n${r.stdout}`,
-  );
+  assert.ok(r.stdout.split('\n').includes('dist/server.js'), `dist/server.js missing from:\n${r.stdout}`);
 });

@@ -164,7 +164,7 @@ test('a ci-triage-log URI round-trips, and junk is refused', () => {
     workspace: '/ws',
   };
   const uri = logDocumentUri(info);
-  assert.match(uri, /^ci-triage-log:\/tests-\(3\.12\)-py\.log\?/, uri);
+  assert.match(uri, /^ci-triage-log:\/tests-\(3\.12\)-py\.ci\.log\?/, uri);
   assert.deepEqual(parseLogDocumentUri(uri), info);
   for (const bad of [
     'file:///x.log',

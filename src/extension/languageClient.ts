@@ -1,0 +1,106 @@
+/**
+ * The client side of the CI Triage language server (dist/server.js, its own Node process over IPC). Every
+ * log is parsed there, never on the extension host's thread: job logs the extension asks about, and the
+ * `ci-log` documents the server serves (diagnostics, outline, folding, links, hover in the editor).
+ *
+ * The server starts on first use (a parse, a rendered log, or a `ci-log` document opening), not in
+ * activate(): most sessions never need it.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { LOG_SCHEME, ParseLogFileRequest, ProblemsNotification, RenderLogRequest } from '../protocol';
+import type { CiTriageInitOptions, ParseLogFileResult, RenderLogResult } from '../protocol';
+import type { Problem } from '../core/model';
+import { Disposable } from './disposable';
+
+export const CI_LOG_LANGUAGE = 'ci-log';
+
+export class ParseCancelled extends Error {
+  constructor() {
+    super('parse cancelled');
+  }
+}
+
+export class CiLanguageClient extends Disposable {
+  private client: LanguageClient | null = null;
+  private starting: Promise<LanguageClient> | null = null;
+  private nextId = 0;
+  private readonly listeners = new Map<string, (ps: Problem[]) => void>();
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly init: CiTriageInitOptions,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    const isLog = (d: vscode.TextDocument) => d.languageId === CI_LOG_LANGUAGE || d.uri.scheme === LOG_SCHEME;
+    // A ci-log document needs the server for its outline and diagnostics.
+    this.register(
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (isLog(d)) void this.started();
+      }),
+    );
+    if (vscode.workspace.textDocuments.some(isLog)) void this.started();
+    this.register({ dispose: () => void this.client?.stop().catch(() => undefined) });
+  }
+
+  /** Parses a log file in the server; `onProblems` sees them in batches as they are found. */
+  async parseLogFile(
+    file: string,
+    workspace: string | null,
+    token?: vscode.CancellationToken,
+    onProblems?: (ps: Problem[]) => void,
+  ): Promise<ParseLogFileResult> {
+    if (token?.isCancellationRequested) throw new ParseCancelled();
+    const client = await this.started();
+    const id = `p${++this.nextId}`;
+    if (onProblems) this.listeners.set(id, onProblems);
+    try {
+      return await client.sendRequest(ParseLogFileRequest, { file, workspace, id }, token);
+    } catch (e) {
+      if (token?.isCancellationRequested) throw new ParseCancelled();
+      throw new Error(e instanceof Error ? e.message : String(e));
+    } finally {
+      this.listeners.delete(id);
+    }
+  }
+
+  async renderLog(
+    file: string,
+    maxChars: number,
+    token?: vscode.CancellationToken,
+  ): Promise<RenderLogResult> {
+    const client = await this.started();
+    return client.sendRequest(RenderLogRequest, { file, maxChars }, token);
+  }
+
+  /** The running client, starting the server once. A failed start is retried on the next call. */
+  started(): Promise<LanguageClient> {
+    if (this.client) return Promise.resolve(this.client);
+    this.starting ??= this.start().catch((e: unknown) => {
+      this.starting = null;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log.error(`the CI Triage language server did not start: ${msg}`);
+      throw new Error(`the CI Triage language server did not start (${msg}); see the CI Triage output`);
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<LanguageClient> {
+    const run = { module: this.serverModule, transport: TransportKind.ipc };
+    const serverOptions: ServerOptions = { run, debug: run };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: CI_LOG_LANGUAGE }, { scheme: LOG_SCHEME }],
+      initializationOptions: this.init,
+      outputChannel: this.log,
+      // The server's own failures are in the output; a notification per crash would be noise.
+      revealOutputChannelOn: 4 /* RevealOutputChannelOn.Never */,
+    };
+    const client = new LanguageClient('ciTriage', 'CI Triage Language Server', serverOptions, clientOptions);
+    client.onNotification(ProblemsNotification, (p) => this.listeners.get(p.id)?.(p.problems));
+    await client.start();
+    this.client = client;
+    return client;
+  }
+}
