@@ -55,9 +55,21 @@ export class CiLanguageClient extends Disposable {
     if (token?.isCancellationRequested) throw new ParseCancelled();
     const client = await this.started();
     const id = `p${++this.nextId}`;
-    if (onProblems) this.listeners.set(id, onProblems);
+    const problems: Problem[] = [];
+    this.listeners.set(id, (ps) => {
+      for (const p of ps) problems.push(p);
+      onProblems?.(ps);
+    });
     try {
-      return await client.sendRequest(ParseLogFileRequest, { file, workspace, id }, token);
+      const { problemCount, ...summary } = await client.sendRequest(
+        ParseLogFileRequest,
+        { file, workspace, id },
+        token,
+      );
+      // The batches were sent before the response on the same channel, so all of them are in.
+      if (problemCount !== problems.length)
+        this.log.warn(`parse of ${file}: ${problems.length} of ${problemCount} problems arrived`);
+      return { ...summary, problems };
     } catch (e) {
       if (token?.isCancellationRequested) throw new ParseCancelled();
       throw new Error(e instanceof Error ? e.message : String(e));

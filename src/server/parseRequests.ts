@@ -10,7 +10,13 @@ import { ResponseError, LSPErrorCodes } from 'vscode-languageserver';
 import { parseChunks } from '../core/parser';
 import type { Problem } from '../core/model';
 import { ParseLogFileRequest, ProblemsNotification, RenderLogRequest } from '../protocol';
-import type { ParseLogFileParams, ParseLogFileResult, RenderLogParams, RenderLogResult } from '../protocol';
+import type {
+  ParseLogFileParams,
+  ParseLogFileResult,
+  ParseLogFileSummary,
+  RenderLogParams,
+  RenderLogResult,
+} from '../protocol';
 import { renderLog } from './renderLog';
 
 const CHUNK_BYTES = 1 << 20;
@@ -77,7 +83,8 @@ export function registerParseRequests(connection: Connection): void {
         token,
       );
       flush();
-      return result;
+      const { problems, ...rest } = result;
+      return { ...rest, problemCount: problems.length } satisfies ParseLogFileSummary;
     } catch (e) {
       if (e instanceof Cancelled) return new ResponseError(LSPErrorCodes.RequestCancelled, 'parse cancelled');
       connection.console.error(describeParseError(params.file, e));
