@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { JobProblems } from './jobTriage';
+import { logDocumentUri } from '../protocol';
 import { toDiagnostic } from './diagnostics';
 import { Disposable } from './disposable';
 
@@ -21,7 +22,13 @@ export class RunDiagnostics extends Disposable {
     const exists = new Map<string, Promise<boolean>>();
     let shown = 0;
     for (const j of jobs) {
-      const log = j.logFile ? vscode.Uri.file(j.logFile) : vscode.Uri.parse(j.job.url);
+      // Related information points into the job's log document (line N = log line N), not the raw cache file.
+      const log = j.logFile
+        ? vscode.Uri.parse(
+            logDocumentUri({ file: j.logFile, job: j.job.name, url: j.job.url, workspace: root.fsPath }),
+            true,
+          )
+        : vscode.Uri.parse(j.job.url);
       const link = safeUri(j.job.url);
       for (const p of j.problems) {
         if (p.path === null || shown >= MAX_PER_REPO) continue;

@@ -1,12 +1,12 @@
-/** The throwaway git workspace the end-to-end tests and `npm run demo` open against the fake GitHub API. */
+/** The throwaway git workspace the end-to-end tests and `npm run demo` open against the fake GitHub or GitLab API. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { GithubBranchScenario } from '../fakes/scenarios';
+import type { GithubBranchScenario, GitlabBranchScenario } from '../fakes/scenarios';
 
-/** A clone-like git workspace: the scenario's branch checked out, `origin` on a GitHub-like host. */
-export function gitWorkspace(sc: GithubBranchScenario): string {
+/** A clone-like git workspace: the scenario's branch checked out, `origin` on a GitHub- or GitLab-like host. */
+export function gitWorkspace(sc: GithubBranchScenario | GitlabBranchScenario): string {
   const ws = mkdtempSync(join(tmpdir(), 'ci-triage-ws-'));
   // The files the seeded logs and annotations point at (flake8 on src/app.py, pytest on tests/test_x.py).
   const files: Record<string, string> = {
@@ -26,7 +26,9 @@ export function gitWorkspace(sc: GithubBranchScenario): string {
   git('init', '-q', '-b', sc.branch);
   git('add', '.');
   git('commit', '-q', '-m', 'the failing change');
-  // github.example: remoteUrl.ts tells GitHub by a `github` label in the host; the API URL comes from settings.
-  git('remote', 'add', 'origin', `https://github.example/${sc.repo}.git`);
+  // remoteUrl.ts tells the provider by a `github`/`gitlab` label in the host; the API URL comes from settings.
+  const remote =
+    'repo' in sc ? `https://github.example/${sc.repo}.git` : `https://gitlab.example/${sc.project}.git`;
+  git('remote', 'add', 'origin', remote);
   return ws;
 }

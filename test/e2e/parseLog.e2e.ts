@@ -39,8 +39,10 @@ test(
         const rows = () => vs.rows('.markers-panel');
         const flake8 = await vs.waitFor(
           async () =>
-            (await rows()).find((r) => r.includes('F401') && r.includes("'os' imported but unused")),
-          'the flake8 F401 problem in the Problems panel',
+            (await rows()).find(
+              (r) => r.startsWith('flake8: F401') && r.includes("'os' imported but unused"),
+            ),
+          'the flake8 F401 problem on cart.py in the Problems panel',
         );
         lap('problems shown');
         assert.match(flake8, /\[Ln 1, Col 1\]/, `flake8 row: ${flake8}`);
@@ -50,7 +52,7 @@ test(
           all.some((r) => /^cart\.py\s*src\/shop\b/.test(r)),
           `no cart.py file row in: ${JSON.stringify(all)}`,
         );
-        const pytest = all.find((r) => r.includes('assert 0.0 == 90'));
+        const pytest = all.find((r) => r.startsWith('pytest:') && r.includes('assert 0.0 == 90'));
         assert.ok(pytest, `the pytest failure is missing from: ${JSON.stringify(all)}`);
         assert.match(pytest, /tests\/test_cart\.py::test_total_with_discount/, `pytest row: ${pytest}`);
         assert.match(pytest, /\[Ln 9, Col 1\]/, `pytest row: ${pytest}`);
@@ -60,7 +62,19 @@ test(
         );
 
         // Line 1 alone would not tell cart.py's cursor from the log's: check the text and then a line 9 too.
-        await vs.page.locator('.markers-panel .monaco-list-row', { hasText: 'F401' }).first().click();
+        // The log document itself carries the same problems at the lines that printed them (the language server).
+        assert.ok(
+          all.some((r) => /^job\.ci\.log\b/.test(r)) &&
+            all.some((r) =>
+              /^F401 'os' imported but unused \(src\/shop\/cart\.py:1:1\).*\[Ln \d+, Col 1\]/.test(r),
+            ),
+          `no diagnostics on job.ci.log itself in: ${JSON.stringify(all)}`,
+        );
+
+        await vs.page
+          .locator('.markers-panel .monaco-list-row', { hasText: /^flake8: F401/ })
+          .first()
+          .click();
         await vs.waitFor(
           async () =>
             (await vs.activeTab()) === 'cart.py' &&
@@ -71,7 +85,7 @@ test(
         const shot = await vs.screenshot('parse-log-problems');
         console.log(`e2e: screenshot ${shot}`);
         await vs.page
-          .locator('.markers-panel .monaco-list-row', { hasText: 'assert 0.0 == 90' })
+          .locator('.markers-panel .monaco-list-row', { hasText: /^pytest: .*assert 0\.0 == 90/ })
           .first()
           .click();
         await vs.waitFor(

@@ -163,7 +163,51 @@ test(
           );
           lap('step log shown');
 
-          // Re-run Failed Jobs from the run's context menu.
+          // The log as a document: passed steps folded, the outline lists the steps, a location is a link.
+          await vs.page.keyboard.press('Control+Home');
+          await vs.waitFor(
+            async () => {
+              const text = await vs.editorText();
+              return (
+                text.includes('##[group]Run actions/checkout@v4') && !text.includes('repository: octo/app')
+              );
+            },
+            'the passed checkout step folded (its "repository: octo/app" line hidden)',
+            30_000,
+            async () => `editor: ${JSON.stringify(await vs.editorText())}`,
+          );
+          await vs.runCommand('Explorer: Focus on Outline View');
+          await vs.waitFor(
+            async () => {
+              const rows = await vs.rows(SIDEBAR);
+              return (
+                // A row reads label then description: "Run actions/checkout@v4passed".
+                rows.some((r) => /^Run actions\/checkout@v4\s*passed/.test(r)) &&
+                rows.some((r) => r.startsWith('Run actions/setup-python@v5'))
+              );
+            },
+            'the steps, with their outcome, in the Outline view',
+            30_000,
+            async () => `sidebar rows: ${JSON.stringify(await vs.rows(SIDEBAR))}`,
+          );
+          await vs.screenshot('log-document');
+          const link = vs.page
+            .locator('.part.editor .monaco-editor .view-lines .detected-link', {
+              hasText: 'tests/test_x.py',
+            })
+            .first();
+          await vs.page.keyboard.press('Control+End');
+          await vs.waitFor(() => link.isVisible(), 'the link on "tests/test_x.py:2" in the log');
+          await link.click({ modifiers: ['Control'] });
+          await vs.waitFor(
+            async () =>
+              (await vs.activeTab()) === 'test_x.py' && (await vs.cursorPosition()).startsWith('Ln 2,'),
+            'tests/test_x.py open at line 2 after following the link in the log',
+          );
+          lap('log document outline, folding and link checked');
+
+          // Re-run Failed Jobs from the run's context menu (back in the CI Triage view: the Outline took the sidebar).
+          await clickActivity(vs, 'CI Triage');
           fake.actions.length = 0;
           const run = vs.page
             .locator(`${SIDEBAR} .monaco-list-row`, { hasText: /^CI/ })
