@@ -1,6 +1,7 @@
 /** The `ci-triage` command line: the same engine as the extension, in a terminal. */
 import { runParse } from './parseCommand';
 import { runRuns } from './runsCommand';
+import { runReproduce } from './reproduceCommand';
 import { CliError } from './errors';
 
 const USAGE = `usage: ci-triage <command> [options]
@@ -9,6 +10,8 @@ commands:
   parse <logfile|->  [--json] [--workspace DIR]   problems and environment of a CI log
   runs [--provider github|gitlab] [--repo PATH] [--branch NAME] [--api-url URL] [--json]
                                                   failed runs of a branch, their failed jobs' problems
+  reproduce <logfile> [--workspace DIR] [--engine podman|docker] [--worktree] [--print]
+                                                  re-run a failed job in its container (--print: the command, as JSON)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return runParse(rest);
     case 'runs':
       return runRuns(rest);
+    case 'reproduce':
+      return runReproduce(rest);
     case '-h':
     case '--help':
     case 'help':

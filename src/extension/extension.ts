@@ -4,6 +4,7 @@ import { LogCache, defaultCacheDir } from '../providers/logCache';
 import { Auth } from './auth';
 import { CiLanguageClient } from './languageClient';
 import { LogDocuments } from './logDocuments';
+import { ReproduceCommand } from './reproduceCommand';
 import { LogDiagnostics } from './diagnostics';
 import { FailureNotifier } from './failureNotifier';
 import { GitRepositories } from './gitRepositories';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const tree = own(new RunsTree(store));
     own(new RunCommands(store, tree, log, own(new LogDocuments(server, log))));
+    own(new ReproduceCommand(context, server, tree, log));
     own(new CiStatusBar(store));
     own(new FailureNotifier(store));
     own(new Poller(store, tree.view));

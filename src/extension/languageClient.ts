@@ -7,10 +7,24 @@
  * activate(): most sessions never need it.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, ResponseError, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { LOG_SCHEME, ParseLogFileRequest, ProblemsNotification, RenderLogRequest } from '../protocol';
-import type { CiTriageInitOptions, ParseLogFileResult, RenderLogResult } from '../protocol';
+import {
+  LOG_SCHEME,
+  ParseLogFileRequest,
+  PLAN_REFUSED,
+  ProblemsNotification,
+  RenderLogRequest,
+  ReproducePlanRequest,
+} from '../protocol';
+import type {
+  CiTriageInitOptions,
+  ParseLogFileResult,
+  RenderLogResult,
+  ReproducePlanParams,
+} from '../protocol';
+import { PlanError } from '../core/reproduce/plan';
+import type { ReproPlan } from '../core/reproduce/plan';
 import type { Problem } from '../core/model';
 import { Disposable } from './disposable';
 
@@ -75,6 +89,17 @@ export class CiLanguageClient extends Disposable {
       throw new Error(e instanceof Error ? e.message : String(e));
     } finally {
       this.listeners.delete(id);
+    }
+  }
+
+  /** The reproduction plan of a failed job's log; PlanError when the server refuses it (e.g. a bad image). */
+  async reproducePlan(params: ReproducePlanParams, token?: vscode.CancellationToken): Promise<ReproPlan> {
+    const client = await this.started();
+    try {
+      return await client.sendRequest(ReproducePlanRequest, params, token);
+    } catch (e) {
+      if (e instanceof ResponseError && e.code === PLAN_REFUSED) throw new PlanError(e.message);
+      throw new Error(e instanceof Error ? e.message : String(e));
     }
   }
 

@@ -284,7 +284,12 @@ function jobItem(job: Job, triage: JobProblems | null): vscode.TreeItem {
   item.description = parts.join(' · ');
   item.tooltip = `${job.name}: ${job.rawStatus}\n${job.url}`;
   // The context value picks the menu entries: a finished job can be re-run.
-  item.contextValue = job.status === 'completed' ? 'ciTriage.job.completed' : 'ciTriage.job.running';
+  item.contextValue =
+    job.status !== 'completed'
+      ? 'ciTriage.job.running'
+      : isFailed(job.conclusion)
+        ? 'ciTriage.job.completed.failed'
+        : 'ciTriage.job.completed';
   return item;
 }
 

@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { Environment, LogFormat, Problem, Step } from '../core/model';
+import type { ImageApproximations, ReproPlan } from '../core/reproduce/plan';
 
 /** `initializationOptions` the client sends. */
 export interface CiTriageInitOptions {
@@ -120,3 +121,21 @@ export function parseLogDocumentUri(uri: string): LogDocumentInfo | null {
 
 /** The last line of a truncated log document says so (appended, so line N stays log line N). */
 export const TRUNCATED_MARKER = '[CI Triage] This log is truncated here';
+
+export interface ReproducePlanParams {
+  /** The failed job's log on disk. */
+  logFile: string;
+  /** The workspace folder (its CI files are read; paths map into it). */
+  workspace: string;
+  /** Narrow to this failed test or linted file. */
+  focus: Problem | null;
+  approximations: ImageApproximations | null;
+}
+
+/** The error code of a plan the server refuses (an invalid image reference, nothing to run). */
+export const PLAN_REFUSED = 2;
+
+/** Works out how to reproduce a failed job locally (core/reproduce), reading its log in the server. */
+export const ReproducePlanRequest = new RequestType<ReproducePlanParams, ReproPlan, void>(
+  'ciTriage/reproducePlan',
+);

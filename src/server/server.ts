@@ -29,6 +29,7 @@ import { FoldedByDefaultRequest } from '../protocol/documents';
 import { countContentLines, LogDocuments } from './logDocuments';
 import type { LogAnalysis, PartialAnalysis } from './logDocuments';
 import { registerParseRequests } from './parseRequests';
+import { registerReproduceRequest } from './reproduceRequest';
 import { toDiagnostics } from './features/diagnostics';
 import { foldedByDefaultLines, foldingRanges } from './features/folding';
 import { hover } from './features/hover';
@@ -225,4 +226,5 @@ connection.onShutdown(() => docs.dispose());
 
 textDocuments.listen(connection);
 registerParseRequests(connection);
+registerReproduceRequest(connection);
 connection.listen();
