@@ -34,8 +34,11 @@ export class LogDocuments extends Disposable implements vscode.TextDocumentConte
     if (!info) return 'CI Triage: this log link is damaged. Open the job again from the CI Triage view.';
     try {
       const r = await this.server.renderLog(info.file, MAX_CHARS, token);
-      if (r.truncated)
-        this.log.info(`${info.job}: log of ${r.bytes} bytes shown up to line ${r.lines} of ${r.totalLines}`);
+      if (r.truncated || r.elided > 0)
+        this.log.info(
+          `${info.job}: log of ${r.bytes} bytes: ${r.elided} lines of passed steps left out, ` +
+            `${r.truncated ? `cut after line ${r.lines} of ${r.totalLines}` : 'shown to the end'}`,
+        );
       return r.text;
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

@@ -67,11 +67,17 @@ export interface RenderLogResult {
   lines: number;
   totalLines: number;
   truncated: boolean;
+  /** Lines left blank: a passed step's body, in a log too big to show whole (line N stays log line N). */
+  elided: number;
   /** Size of the log file in bytes. */
   bytes: number;
 }
 
-/** Renders a raw log for reading: timestamps, columns and ANSI removed, one text line per log line. */
+/**
+ * Renders a raw log for reading: timestamps, columns and ANSI removed, one text line per log line. A log over
+ * `maxChars` has its passed steps' bodies blanked first (said so on the line after each step's name), and is
+ * cut at `maxChars` only if it is still too big.
+ */
 export const RenderLogRequest = new RequestType<RenderLogParams, RenderLogResult, void>('ciTriage/renderLog');
 
 export const LOG_SCHEME = 'ci-triage-log';

@@ -17,7 +17,7 @@ import type {
   RenderLogParams,
   RenderLogResult,
 } from '../protocol';
-import { renderLog } from './renderLog';
+import { planElision, renderLog } from './renderLog';
 
 const CHUNK_BYTES = 1 << 20;
 // Large enough that a log full of problems is not thousands of messages, small enough to show early ones soon.
@@ -97,10 +97,21 @@ export function registerParseRequests(connection: Connection): void {
     async (params: RenderLogParams, token): Promise<RenderLogResult | ResponseError> => {
       try {
         const bytes = (await stat(params.file)).size;
+        // A log too big to show whole: parse it first, so the passed steps can be left out and the failed
+        // ones (usually at the end) shown whole.
+        let elision = null;
+        if (bytes > params.maxChars) {
+          const parsed = await parseLogFile({ file: params.file, workspace: null }, () => undefined, token);
+          elision = planElision(
+            parsed.steps,
+            parsed.problems.map((p) => p.logLine),
+          );
+        }
         const r = await renderLog(
           createReadStream(params.file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
           params.maxChars,
           () => token.isCancellationRequested,
+          elision,
         );
         return { ...r, bytes };
       } catch (e) {

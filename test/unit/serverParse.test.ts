@@ -180,3 +180,42 @@ test('a ci-triage-log URI round-trips, and junk is refused', () => {
   ])
     assert.equal(parseLogDocumentUri(bad), null, bad);
 });
+
+test('a log too big to show whole leaves the passed steps out, keeps line N on log line N, and shows the failure', async () => {
+  const file = join(dir, 'big-pass-then-fail.log');
+  const ts = '2024-05-01T10:00:00.0000000Z ';
+  const lines = [
+    '##[group]Run pip install -r requirements.txt',
+    'pip install -r requirements.txt',
+    '##[endgroup]',
+    ...Array.from(
+      { length: 3_000 },
+      (_, i) => `Collecting package-number-${i} (from -r requirements.txt (line ${i}))`,
+    ),
+    '##[group]Run python -m pytest tests',
+    'python -m pytest tests',
+    '##[endgroup]',
+    'tests/test_x.py:2: AssertionError',
+    'FAILED tests/test_x.py::test_a - assert 1 == 2',
+    '##[error]Process completed with exit code 1.',
+  ].map((l) => ts + l);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = await server.connection.sendRequest(RenderLogRequest, { file, maxChars: 20_000 });
+  const out = r.text.split('\n');
+  assert.equal(out.length, lines.length, `line count: ${out.length} for ${lines.length} log lines`);
+  assert.equal(r.truncated, false, 'the failure fits once the passed step is left out');
+  assert.ok(r.elided > 2_900, `elided ${r.elided}`);
+  assert.ok(r.text.length <= 20_000, `${r.text.length} chars`);
+  const failed = lines.findIndex((l) => l.includes('FAILED tests/test_x.py::test_a'));
+  assert.equal(
+    out[failed],
+    'FAILED tests/test_x.py::test_a - assert 1 == 2',
+    `line ${failed + 1}: ${out[failed]}`,
+  );
+  assert.equal(out[0], '##[group]Run pip install -r requirements.txt');
+  assert.match(
+    out[1]!,
+    /^\[CI Triage\] \d+ lines of the passed step "Run pip install -r requirements.txt" are not shown/,
+  );
+  assert.equal(out[500], '', 'the passed step body is blank');
+});
