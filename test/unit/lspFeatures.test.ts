@@ -306,7 +306,7 @@ test('a truncated render: diagnostics only on the lines shown, and the marker li
   );
   assert.equal(
     got.diagnostics.at(-1)?.message,
-    `${rest} more problems past the end of what this document shows (see the Problems panel)`,
+    `${rest} more problem${rest === 1 ? '' : 's'} past the end of what this document shows (see the Problems panel)`,
   );
   const ranges = await folding(uri);
   assert.ok(
