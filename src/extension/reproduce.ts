@@ -78,7 +78,8 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
     const scriptPath = join(dir, 'reproduce.sh');
     await writeFile(scriptPath, renderScript(plan), { mode: 0o644 });
     await vscode.window.showTextDocument(vscode.Uri.file(scriptPath), {
-      viewColumn: vscode.ViewColumn.Beside,
+      // Beside the log (or whatever is open); with no editor open, Beside would leave an empty group.
+      viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
       preview: false,
       preserveFocus: true,
     });
