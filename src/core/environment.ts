@@ -175,13 +175,13 @@ export class EnvironmentCollector {
     const c = t.charCodeAt(0);
     switch (c) {
       case 32: // ' '
-        if (t.charCodeAt(1) === 43 /* + */) {
+        if (t.length > 1 && t.charCodeAt(1) === 43 /* + */) {
           const m = UV_ADDED.exec(t);
           if (m) this.addPackage(m[1]!, m[2]!);
         }
         break;
       case 36: // '$'
-        if (t.charCodeAt(1) === 32) this.shellCommand(t.slice(2), l);
+        if (t.length > 1 && t.charCodeAt(1) === 32) this.shellCommand(t.slice(2), l);
         break;
       case 67: // 'C'
         if (t.startsWith('Current runner version: ')) {
@@ -401,6 +401,8 @@ export class EnvironmentCollector {
   private toolVersion(t: string): void {
     // Cheap gate: a short word, then a digit, `v<digit>` or `version ` (most lines fail here).
     if (t.length > 200) return;
+    // No space among the first 8 characters: the first space is too far (a bounded search, unlike indexOf).
+    if (t.lastIndexOf(' ', 7) < 0) return;
     const sp = t.indexOf(' ');
     if (sp < 2 || sp > 7) return;
     const c = t.charCodeAt(sp + 1);

@@ -25,6 +25,8 @@ export interface FramedLine {
   group: Step | null;
   /** The top-level step or section (what "which step printed it" means). */
   step: Step | null;
+  /** Where the first `:` of `text` is, or -1: several matchers start from it (`path:line` locations). */
+  colon: number;
 }
 
 const ISO_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
@@ -45,32 +47,16 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/**
- * Length of a leading `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (1 to 9 fraction digits), or 0. A character scan
- * rather than a regex: it runs on every line of a GitHub log.
- */
-function isoTimestampLength(s: string): number {
-  if (s.length < 20) return 0;
-  for (let k = 0; k < ISO_DIGITS.length; k++) if (!isDigit(s.charCodeAt(ISO_DIGITS[k]!))) return 0;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return 0;
-  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 0;
-  let i = 19;
-  if (s.charCodeAt(i) === 46) {
-    let j = i + 1;
-    while (j < s.length && j - i <= 9 && isDigit(s.charCodeAt(j))) j++;
-    if (j === i + 1) return 0;
-    i = j;
-  }
-  return s.charCodeAt(i) === 90 ? i + 1 : 0;
-}
-const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+/** A leading `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (1 to 9 fraction digits); `lastIndex` is its length. */
+const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/y;
 
 /** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
 function gitlabStreamLength(s: string, at: number): number {
+  if (at + 3 >= s.length) return 0;
   if (s.charCodeAt(at) !== 32 || !isHex(s.charCodeAt(at + 1)) || !isHex(s.charCodeAt(at + 2))) return 0;
   const k = s.charCodeAt(at + 3);
   if (k !== 79 && k !== 69) return 0;
-  const c = s.charCodeAt(at + 4);
+  const c = at + 4 < s.length ? s.charCodeAt(at + 4) : -1;
   return c === 43 || c === 32 ? 5 : 4;
 }
 
@@ -115,7 +101,7 @@ export class Framer {
     const fmt = this.format;
     // A BOM starts a file; gh puts one mid-line on a step's first line. Once a log is known to be a GitHub
     // raw log, only a line's first character needs the check.
-    if (fmt === 'github' ? s.charCodeAt(0) === 0xfeff : s.indexOf('\uFEFF') >= 0)
+    if (fmt === 'github' ? s.length > 0 && s.charCodeAt(0) === 0xfeff : s.indexOf('\uFEFF') >= 0)
       s = s.replace(/\uFEFF/g, '');
 
     // gh run view --log: "job<TAB>step<TAB>2024-...Z text" (pastes may turn tabs into spaces).
@@ -131,15 +117,19 @@ export class Framer {
       }
     }
 
-    if (looksLikeTimestamp(s, 0)) {
-      const iso = isoTimestampLength(s);
+    // Where the text starts in `s`, past the timestamp: cut only once, together with the escapes.
+    let start = 0;
+    if (s.length >= 20 && isDigit(s.charCodeAt(0))) {
+      // One sticky regex test: cheaper than reading the 20-odd characters one by one.
+      TIMESTAMP.lastIndex = 0;
+      const iso = TIMESTAMP.test(s) ? TIMESTAMP.lastIndex : 0;
       if (iso > 0) {
         const gl = gitlabStreamLength(s, iso);
         if (gl > 0) {
-          s = s.slice(iso + gl);
+          start = iso + gl;
           if (this.format === 'plain') this.format = 'gitlab';
         } else {
-          s = s.slice(s.charCodeAt(iso) === 32 ? iso + 1 : iso);
+          start = iso < s.length && s.charCodeAt(iso) === 32 ? iso + 1 : iso;
           if (this.format === 'plain') this.format = 'github';
         }
       }
@@ -147,11 +137,21 @@ export class Framer {
 
     let command: LineCommand | null = null;
     // GitLab markers and web-UI links cannot occur in a GitHub raw log: skip their scans there.
-    if (this.format !== 'github' && s.indexOf('section_') >= 0) s = this.sections(s, n);
-    if (s.indexOf('\r') >= 0) s = lastSegment(s);
-    if (s.indexOf('\x1b') >= 0) s = stripEscapes(s);
+    if (this.format !== 'github' && s.indexOf('section_', start) >= 0) {
+      s = this.sections(s.slice(start), n);
+      start = 0;
+    }
+    if (s.indexOf('\r', start) >= 0) {
+      s = lastSegment(s.slice(start));
+      start = 0;
+    }
+    const esc = s.indexOf('\x1b', start);
+    if (esc >= 0) s = stripEscapesFrom(s, start, esc);
+    else if (start > 0) s = s.slice(start);
 
-    if (s.charCodeAt(0) === 35 && s.charCodeAt(1) === 35) {
+    // Never read past the end: a charCodeAt call site that once did stays slow.
+    const first = s.length > 1 ? s.charCodeAt(0) : -1;
+    if (first === 35 && s.charCodeAt(1) === 35) {
       const m = GH_COMMAND.exec(s);
       if (m) {
         command = m[1] as LineCommand;
@@ -160,7 +160,7 @@ export class Framer {
         if (this.format === 'plain') this.format = 'github';
         this.ghCommand(command, s, n);
       }
-    } else if (s.charCodeAt(0) === 91 && s.startsWith('[command]')) {
+    } else if (first === 91 && s.startsWith('[command]')) {
       command = 'command';
       s = s.slice(9);
     }
@@ -178,7 +178,7 @@ export class Framer {
 
     const group = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
     // endLine is written when a step or group closes, not on every line: open ones are settled by finish().
-    return { n, text: s, command, group: group ?? null, step: this.topStep };
+    return { n, text: s, command, group: group ?? null, step: this.topStep, colon: s.indexOf(':') };
   }
 
   /** Closes what is still open at the end of the log. */
@@ -339,14 +339,43 @@ export function isNoiseError(text: string): boolean {
   return text.startsWith('Process completed with exit code') || text.startsWith('The operation was canceled');
 }
 
-// Colours (SGR) are nearly all the escapes CI logs hold; this one-alternative pattern is several times
-// faster than strip-ansi's full grammar, which still handles whatever else is left.
-const SGR = /\x1b\[[0-9;]*m/g;
-
 /** The line without ANSI escape sequences. */
 export function stripEscapes(s: string): string {
-  const t = s.replace(SGR, '');
-  return t.indexOf('\x1b') >= 0 || t.indexOf('\x9b') >= 0 ? stripAnsi(t) : t;
+  const esc = s.indexOf('\x1b');
+  return esc >= 0 ? stripEscapesFrom(s, 0, esc) : s.indexOf('\x9b') >= 0 ? stripAnsi(s) : s;
+}
+
+/**
+ * `stripEscapes` of `s.slice(start)`, whose first ESC is at `esc`. Colours (SGR, `ESC [ digits ; m`) are nearly
+ * all the escapes CI logs hold: a scan from ESC to ESC cuts them out (what `s.replace(/\x1b\[[0-9;]*m/g, '')`
+ * does, without the regex engine, and with no copy of the timestamp-less line), and strip-ansi's full grammar
+ * handles whatever else is left.
+ */
+function stripEscapesFrom(s: string, start: number, esc: number): string {
+  let out = '';
+  let from = start;
+  let other = false;
+  let i = esc;
+  const n = s.length;
+  while (i >= 0) {
+    let j = i + 1;
+    if (j < n && s.charCodeAt(j) === 91 /* [ */) {
+      j++;
+      let c = j < n ? s.charCodeAt(j) : 0;
+      while ((c >= 48 && c <= 57) || c === 59) c = ++j < n ? s.charCodeAt(j) : 0;
+      if (c === 109 /* m */) {
+        if (i > from) out += s.slice(from, i);
+        from = j + 1;
+        i = s.indexOf('\x1b', from);
+        continue;
+      }
+    }
+    other = true;
+    i = s.indexOf('\x1b', i + 1);
+  }
+  // Nothing cut: the text as it is; else what came before the last escape, and what follows it.
+  const t = from === start ? (start > 0 ? s.slice(start) : s) : from < n ? out + s.slice(from) : out;
+  return other || t.indexOf('\x9b') >= 0 ? stripAnsi(t) : t;
 }
 
 /** For a line with bare "\r"s, what a terminal would show: the last non-empty segment. */

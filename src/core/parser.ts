@@ -6,7 +6,8 @@
 import { Framer } from './framing';
 import { LineSplitter } from './lines';
 import type { FramedLine } from './framing';
-import type { Matcher, MatcherContext, MatcherFactory } from './matcher';
+import type { ClaimingContext, Dispatch, Matcher, MatcherFactory } from './matcher';
+import { createDispatch } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
 import { createPathMapper } from './paths';
@@ -30,10 +31,45 @@ interface Fallback {
   requireFailure: boolean;
 }
 
+/**
+ * The context the matchers see: one per parser, its methods on the prototype, so that every parser's matchers
+ * call the same functions (a process parses many logs; call sites stay monomorphic).
+ */
+class ParserContext implements ClaimingContext {
+  /** The current line's number. */
+  n = 0;
+  claimedLine = -1;
+  step: Step | null = null;
+  previous: FramedLine | null = null;
+
+  constructor(
+    private readonly onEmit: (p: ProblemInit) => void,
+    private readonly onFallback: (p: ProblemInit, requireFailure: boolean) => void,
+  ) {}
+
+  emit(p: ProblemInit): void {
+    this.claimedLine = this.n;
+    this.onEmit(p);
+  }
+
+  emitFallback(p: ProblemInit, opts?: { requireFailure?: boolean }): void {
+    this.claimedLine = this.n;
+    this.onFallback(p, opts?.requireFailure ?? false);
+  }
+
+  claim(): void {
+    this.claimedLine = this.n;
+  }
+
+  get claimed(): boolean {
+    return this.claimedLine === this.n;
+  }
+}
+
 export class LogParser {
   private readonly framer = new Framer();
   private readonly matchers: Matcher[];
-  private readonly dispatch: (l: FramedLine, ctx: MatcherContext) => void;
+  private readonly dispatch: Dispatch;
   private readonly env = new EnvironmentCollector();
   private readonly mapPath: PathMapper;
   private readonly seen = new Set<number>();
@@ -43,46 +79,40 @@ export class LogParser {
   private n = 0;
   private current: FramedLine | null = null;
   private currentStep: Step | null = null;
-  private claimedLine = -1;
-  private readonly ctx: MatcherContext;
+  private readonly ctx: ParserContext;
 
   constructor(opts: ParseOptions = {}) {
     this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
-    this.dispatch = unrolledDispatch(this.matchers);
+    this.dispatch = createDispatch(this.matchers);
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
     this.mapPath = createPathMapper({
       workspace: opts.workspace ?? null,
       checkoutDirs: () => this.env.checkoutDirs(),
     });
     // One context object, reused for every line: matchers run on the hot path.
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- getters on a plain object need the parser
-    const self = this;
-    this.ctx = {
-      emit: (p) => this.emit(p),
-      emitFallback: (p, o) => this.emitFallback(p, o?.requireFailure ?? false),
-      claim: () => {
-        this.claimedLine = this.n;
-      },
-      get claimed() {
-        return self.claimedLine === self.n;
-      },
-      get step() {
-        return self.currentStep;
-      },
-    };
+    this.ctx = new ParserContext(
+      (p) => this.accept(this.complete(p)),
+      (p, requireFailure) => this.emitFallback(p, requireFailure),
+    );
   }
 
   /** Feeds one raw log line; returns the problems it completed. */
   push(raw: string): Problem[] {
-    this.n++;
-    const l = this.framer.frame(raw, this.n);
-    if (l.step !== this.currentStep) {
+    const n = ++this.n;
+    const ctx = this.ctx;
+    ctx.n = n;
+    const l = this.framer.frame(raw, n);
+    // A step's first line goes to every matcher: some reset what they know about the step there.
+    const full = l.step !== this.currentStep;
+    if (full) {
       this.flushMatchers();
       this.currentStep = l.step;
+      ctx.step = l.step;
     }
+    ctx.previous = this.current;
     this.current = l;
     this.env.line(l);
-    this.dispatch(l, this.ctx);
+    this.dispatch(l, this.ctx, full);
     return this.take();
   }
 
@@ -125,9 +155,9 @@ export class LogParser {
 
   private flushMatchers(): void {
     // What a flush emits belongs to the step that ended, and must not claim the next step's first line.
-    const claimed = this.claimedLine;
+    const claimed = this.ctx.claimedLine;
     for (const m of this.matchers) m.flush?.(this.ctx);
-    this.claimedLine = claimed;
+    this.ctx.claimedLine = claimed;
   }
 
   private complete(p: ProblemInit): Problem {
@@ -156,11 +186,6 @@ export class LogParser {
     };
   }
 
-  private emit(p: ProblemInit): void {
-    this.claimedLine = this.n;
-    this.accept(this.complete(p));
-  }
-
   private accept(p: Problem, stepKey = this.currentStep ? this.currentStep.id : -1): void {
     // A 53-bit hash, not the key itself: a big log repeats thousands of distinct problems, and their keys
     // would cost megabytes (and pin decoded chunks). A collision needs ~2^26 distinct problems to be likely.
@@ -174,7 +199,6 @@ export class LogParser {
   }
 
   private emitFallback(p: ProblemInit, requireFailure: boolean): void {
-    this.claimedLine = this.n;
     if (this.fallbacks.length >= MAX_FALLBACKS) return;
     this.fallbacks.push({ problem: this.complete(p), step: this.currentStep, requireFailure });
   }
@@ -194,19 +218,6 @@ function hashKey(s: string): number {
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
-/**
- * Calls every matcher's `line()` from a call site of its own. A loop over the matchers is one megamorphic
- * call site that V8 cannot inline; unrolled, each site sees one matcher class, and its cheap rejection test is
- * inlined into the dispatcher. Measured: about twice as fast over a whole log (see `npm run bench`).
- */
-function unrolledDispatch(matchers: readonly Matcher[]): (l: FramedLine, ctx: MatcherContext) => void {
-  const body = matchers.map((_, i) => `m[${i}].line(l, c);`).join('\n');
-  // The source is built from indices only, never from log text.
-  const make = new Function('m', `return function dispatch(l, c) {\n${body}\n};`) as (
-    m: readonly Matcher[],
-  ) => (l: FramedLine, ctx: MatcherContext) => void;
-  return make(matchers);
-}
 const MAX_MESSAGE = 2000;
 
 /** An integer >= min, or null. */

@@ -9,7 +9,8 @@
  * is left to the generic matcher's last resort.
  */
 import type { LineCommand } from '../framing';
-import type { Matcher } from '../matcher';
+import type { Matcher, Wake } from '../matcher';
+import { LINE_COMMAND } from '../matcher';
 import type { ProblemInit, Severity } from '../model';
 
 const LOCATED = /^([^\s:][^:]{0,1000}\.[A-Za-z0-9]{1,12}):(\d{1,9})(?::(\d{1,9}))?:? (.{1,4000})$/;
@@ -137,14 +138,18 @@ function fromWorkflowCommand(text: string): ProblemInit | null {
   };
 }
 
+// `##[error]`-style commands, and workflow commands printed verbatim (`::error ...`).
+const WAKE: Wake = { first: ':', flags: LINE_COMMAND };
+
 export function createAnnotationsMatcher(): Matcher {
   return {
     name: 'annotations',
+    wake: WAKE,
     line(l, ctx) {
       const cmd: LineCommand | null = l.command;
       const s = l.text;
       if (cmd === null) {
-        if (s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || ctx.claimed) return;
+        if (s.length < 2 || s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || ctx.claimed) return;
         const p = fromWorkflowCommand(s);
         if (p && !isRunnerNoise(p.message, p.severity)) ctx.emit(p);
         return;

@@ -7,7 +7,8 @@
  * - the fatal `Oops! Something went wrong! :(` block, whose first message line is the problem (no file).
  * The message is the tool's message and rule id separated by two spaces, as stylish prints them.
  */
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_COLON_SPACE, LINE_EXTENSION_END, endsWithExtension } from '../matcher';
 import type { Severity } from '../model';
 
 const ROW = /^ {1,8}(\d{1,9}):(\d{1,9}) {1,20}(error|warning) {1,20}(\S.{0,4000})$/;
@@ -22,17 +23,8 @@ function isAlnum(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
 }
 
-/** A cheap look at the last 13 characters for `.ext`, before the HEADER regex. */
-function endsWithExtension(s: string): boolean {
-  const stop = Math.max(1, s.length - 13);
-  for (let i = s.length - 1; i >= stop; i--) {
-    const ch = s.charCodeAt(i);
-    if (ch === 46) return i < s.length - 1;
-    const alnum = (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
-    if (!alnum) return false;
-  }
-  return false;
-}
+// `Oops!`, compact rows (`: line `), unix rows (`[Error/rule]`) and stylish file headers (`.ext`).
+const WAKE: Wake = { first: 'O', last: ']', flags: LINE_COLON_SPACE | LINE_EXTENSION_END };
 
 /**
  * Where the `[` of a unix row's `[Error/rule]` is, for a line that ends with `]`: the last `[`, or -1 when
@@ -84,9 +76,14 @@ export function createEslintMatcher(): Matcher {
 
   return {
     name: 'eslint',
+    wake: WAKE,
+    /** After a stylish header (its rows follow) or `Oops!` (the message follows). */
+    get busy(): boolean {
+      return header !== null || fatal;
+    },
     line(l, ctx) {
       const s = l.text;
-      const c = s.charCodeAt(0);
+      const c = s.length > 0 ? s.charCodeAt(0) : -1;
 
       if (fatal) {
         if (s.trim().length === 0 || s.startsWith('ESLint: ')) return;

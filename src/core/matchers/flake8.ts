@@ -7,7 +7,8 @@
  * ruff matcher runs first and takes the lines it recognises; flake8 takes the rest.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_COLON_SPACE_C, LINE_COMMAND, LINE_LOCATION, mayBeLocation } from '../matcher';
 import type { Severity, Step } from '../model';
 
 export type PyLinter = 'ruff' | 'flake8' | 'pycodestyle';
@@ -27,30 +28,6 @@ export interface ColonLocation {
 
 // `path:line:col: rest` or `path:line: rest`. `[^:]` cannot cross a colon, so the lazy path is linear.
 const COLON_LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7}):(?:(\d{1,7}):)? (.+)$/;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/**
- * The cheap test for a `path:line` location at the start of a line: the path does not start with white
- * space and holds no colon (but a drive letter's), so the first colon, or the one after `C:`, is followed
- * by the line number. `colon` is `text.indexOf(':')`, a single-character search that is much cheaper than
- * looking for `: `. True is only a maybe; false means no location.
- *
- * Here and in the matchers, `charCodeAt` is never called past the end of the text: once a call site has
- * read past the end, V8 stops inlining it and every later call there costs several times more.
- */
-export function mayBeLocation(text: string, colon: number): boolean {
-  const n = text.length;
-  if (colon <= 0 || colon + 1 >= n) return false;
-  const first = text.charCodeAt(0);
-  if (first === 32 || (first >= 9 && first <= 13)) return false;
-  if (isDigit(text.charCodeAt(colon + 1))) return true;
-  if (colon !== 1) return false;
-  const next = text.indexOf(':', 2);
-  return next >= 0 && next + 1 < n && isDigit(text.charCodeAt(next + 1));
-}
 
 /** Parses `path:line[:col]: rest` where path names a Python file; null otherwise. */
 export function parseColonLocation(text: string, colon: number = text.indexOf(':')): ColonLocation | null {
@@ -146,6 +123,16 @@ function linterOfHook(id: string): PyLinter | null {
 }
 
 /**
+ * The lines `LinterHint.update` reads outside a step's header (and a step's first line, which every matcher
+ * sees): echoed commands (`-`, `$`, `+`, `nox > `, bare `ruff`/`flake8`/`pycodestyle`/`python` lines,
+ * `[command]`) and tox's `env: commands[0]> cmd`.
+ */
+export const HINT_WAKE: Required<Pick<Wake, 'first' | 'flags'>> = {
+  first: '-$+nrfp',
+  flags: LINE_COMMAND | LINE_COLON_SPACE_C,
+};
+
+/**
  * Which of ruff, flake8 and pycodestyle the current step runs, as far as the log says: the step's name,
  * the script lines GitHub prints in the step's header group, echoed commands (`$ cmd` in GitLab, `+ cmd`
  * under `set -x`, tox's `commands[0]> cmd`, `nox > cmd`), and pre-commit's `- hook id:`.
@@ -157,6 +144,11 @@ export class LinterHint {
   private inHeader = false;
   /** The last command echoed or pre-commit hook started is some other tool. */
   other = false;
+
+  /** Inside the step's header group, every line is read. */
+  get busy(): boolean {
+    return this.inHeader;
+  }
 
   /**
    * Call for every line, before looking at the line's content. `colon` is `l.text.indexOf(':')`. Only the
@@ -199,13 +191,13 @@ export class LinterHint {
       else this.add(linterIn(t));
       return;
     }
-    const c = t.charCodeAt(0);
+    const c = t.length > 0 ? t.charCodeAt(0) : -1;
     if (c === 45 /* - */ && t.startsWith('- hook id: ')) {
       this.replace(linterOfHook(t.slice(11).trim()));
     } else if (
       l.command === 'command' ||
       // `$ cmd` (GitLab) and `+ cmd` (set -x).
-      ((c === 36 || c === 43) && t.charCodeAt(1) === 32) ||
+      ((c === 36 || c === 43) && t.length > 1 && t.charCodeAt(1) === 32) ||
       (c === 110 /* n */ && t.startsWith('nox > '))
     ) {
       this.replace(linterIn(t));
@@ -248,13 +240,19 @@ export class LinterHint {
   }
 }
 
+const WAKE: Wake = { first: HINT_WAKE.first, flags: HINT_WAKE.flags | LINE_LOCATION };
+
 export function createFlake8Matcher(): Matcher {
   const hint = new LinterHint();
   return {
     name: 'flake8',
+    wake: WAKE,
+    get busy(): boolean {
+      return hint.busy;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
-      const colon = t.indexOf(':');
+      const colon = l.colon;
       hint.update(l, colon);
       if (!mayBeLocation(t, colon) || ctx.claimed) return;
       const d = parseLintLine(t, colon);

@@ -5,15 +5,18 @@
  * black's `error: cannot format path: Cannot parse: line:col: ...` is an error at that line.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 
 const ISORT = ' Imports are incorrectly sorted';
 const BLACK_PARSE = /: (\d{1,7}):(\d{1,7}): /;
 const BLACK_CANNOT = /^error: cannot format (.+?\.pyi?|.+?\.ipynb): (.*)$/;
 
+const WAKE: Wake = { first: 'wWEe' };
+
 export function createFormattersMatcher(): Matcher {
   return {
     name: 'formatters',
+    wake: WAKE,
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       // Never read past the end: a charCodeAt that once did stays slow.

@@ -6,7 +6,8 @@
  * has no such line. It is a fallback that needs the step to fail, and it stays silent in a step where any
  * earlier matcher understood (claimed) a line: that matcher knows better.
  */
-import type { Matcher } from '../matcher';
+import type { Matcher, Wake } from '../matcher';
+import { LINE_COMMAND } from '../matcher';
 import { isExecWrapper } from './annotations';
 
 const CANDIDATE = /^(?:Error|ERROR|error|fatal|FATAL|Fatal|E): {1,4}(\S.{0,2000})$/;
@@ -83,6 +84,8 @@ const ALIASES: Record<string, string> = {
 };
 const PROCESS = /'([^']{1,1000})'/;
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
+// Claimed lines (the step is understood), commands, `$ cmd` echoes and the error lines it keeps.
+const WAKE: Wake = { first: '$EefF', flags: LINE_COMMAND, claimed: true };
 
 /** The tool a shell command runs (`sudo -E apt-get install x` -> apt), or null when it is not a known one. */
 export function guessTool(command: string): string | null {
@@ -114,6 +117,7 @@ export function createGenericMatcher(): Matcher {
 
   return {
     name: 'generic',
+    wake: WAKE,
     line(l, ctx) {
       // A step with an understood line reports nothing: the rest of it does not matter.
       if (understood) return;
@@ -134,7 +138,7 @@ export function createGenericMatcher(): Matcher {
         }
         return;
       }
-      const c = s.charCodeAt(0);
+      const c = s.length > 0 ? s.charCodeAt(0) : -1;
       switch (c) {
         case 36: // $
           if (s.charCodeAt(1) === 32) lastTool = guessTool(s.slice(2));

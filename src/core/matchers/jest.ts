@@ -5,7 +5,8 @@
  * to run` is one problem for the suite, located at the ts-jest diagnostic when there is one. The summary that
  * repeats the blocks is removed by the parser's de-duplication.
  */
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { NON_ASCII } from '../matcher';
 import { parseTsDiagnostic } from './tsc';
 import type { TsDiagnostic } from './tsc';
 
@@ -15,6 +16,8 @@ const TIMING = / \(\d[\d.]{0,12} m?s\)$/;
 const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
 const CODE_FRAME = /^\s*> {1,2}(\d{1,9}) \|/;
 const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
+// `FAIL path`, ` FAIL  path`, `  ● title`.
+const WAKE: Wake = { first: 'F', indented: 'F' + NON_ASCII };
 
 interface Frame {
   file: string;
@@ -141,9 +144,14 @@ export function createJestMatcher(): Matcher {
 
   return {
     name: 'jest',
+    wake: WAKE,
+    /** Inside a `●` block. */
+    get busy(): boolean {
+      return title !== null;
+    },
     line(l, ctx) {
       const s = l.text;
-      const c = s.charCodeAt(0);
+      const c = s.length > 0 ? s.charCodeAt(0) : -1;
       if (title !== null) {
         // A block's lines are indented by four or more; anything less ends it.
         if (s.length === 0 || (c === 32 && s.startsWith('    '))) {

@@ -4,7 +4,8 @@
  * explain the error above them and are not problems.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_COLON_SINGLE } from '../matcher';
 import type { Severity } from '../model';
 
 const CODE = /\s\s\[([a-z][a-z0-9-]{0,60})\]$/;
@@ -40,9 +41,13 @@ function parseLocation(prefix: string): Location | null {
   return loc;
 }
 
+// `Found N errors`, and lines whose first colon is not `::` (the location's colon).
+const WAKE: Wake = { first: 'F', flags: LINE_COLON_SINGLE };
+
 export function createMypyMatcher(): Matcher {
   return {
     name: 'mypy',
+    wake: WAKE,
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       const n = t.length;
@@ -54,7 +59,7 @@ export function createMypyMatcher(): Matcher {
       }
       // The location ends at the line's first ": " (mypy prints no spaces before it). The first colon is
       // found with the single-character search, much cheaper than looking for ": " on every line.
-      const colon = t.indexOf(':');
+      const colon = l.colon;
       if (colon < 0 || colon + 1 >= n) return;
       const after = t.charCodeAt(colon + 1);
       // pytest's `tests/test_a.py::test_b PASSED`: no path mypy reports holds `::`.

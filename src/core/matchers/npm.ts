@@ -5,7 +5,7 @@
  * `code ELIFECYCLE` / `pkg@1.0.0 test: \`jest\``) only wraps the failure of the tool it ran, so it is a
  * fallback. `npm warn` lines (EBADENGINE and the like) are advisories, never problems.
  */
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 
 const DETAIL_KEYS = new Set([
   'code',
@@ -25,6 +25,7 @@ const DETAIL_KEYS = new Set([
   'notsup',
 ]);
 const NPM6_SCRIPT = /^\S{1,300}@\S{1,100} [\w:.-]{1,100}: `/;
+const WAKE: Wake = { first: 'n' };
 
 function prefixLength(s: string): number {
   if (s.startsWith('npm error')) return s.length === 9 || s.charCodeAt(9) === 32 ? 9 : -1;
@@ -81,9 +82,14 @@ export function createNpmMatcher(): Matcher {
 
   return {
     name: 'npm',
+    wake: WAKE,
+    /** Inside an error block: the first other line ends it. */
+    get busy(): boolean {
+      return inBlock;
+    },
     line(l, ctx) {
       const s = l.text;
-      if (s.charCodeAt(0) !== 110 || s.charCodeAt(1) !== 112) {
+      if (s.length < 2 || s.charCodeAt(0) !== 110 || s.charCodeAt(1) !== 112) {
         if (inBlock) finish(ctx);
         return;
       }

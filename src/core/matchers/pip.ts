@@ -6,7 +6,8 @@
  * subprocess (`╰─> [N lines of output]` ... `[end of output]`) is skipped, nested boxes included.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { NON_ASCII } from '../matcher';
 
 // pip's rich diagnostics start `error: kebab-case-id`, then a `× message` box.
 const DIAGNOSTIC_ID = /^error: [a-z]+(?:-[a-z]+)+$/;
@@ -32,6 +33,9 @@ const ERROR_MATCHES = [
 // Lines pip prints as ERROR that are advice, not the failure.
 const ERROR_ADVICE = ["pip's dependency resolver does not currently", 'Ignored the following versions'];
 const MAX_BOX_LINES = 1_000_000;
+// The first non-blank character of every line pip acts on: `╰─>`, `×`, `error:`, `ERROR:`, `Failed`, `note:`.
+const PIP_CHARS = 'eEFn' + NON_ASCII;
+const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS };
 
 function indentOf(t: string): number {
   let i = 0;
@@ -139,9 +143,14 @@ export function createPipMatcher(): Matcher {
 
   return {
     name: 'pip',
+    wake: WAKE,
+    /** Inside a failed subprocess's output box. */
+    get busy(): boolean {
+      return boxIndent >= 0;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
-      const c0 = t.charCodeAt(0);
+      const c0 = t.length > 0 ? t.charCodeAt(0) : -1;
       const indent = c0 === 32 ? indentOf(t) : 0;
       if (boxIndent >= 0) {
         // Inside a failed subprocess's output: its own errors and boxes are part of this failure.

@@ -6,7 +6,7 @@
  * (`Fixing README.md`, black's `reformatted x.py`) or on no file.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 
 const MAX_FIXED = 1000;
 const STATUSES = ['Failed', 'Passed', 'Skipped'] as const;
@@ -44,6 +44,8 @@ export function parseHookResult(t: string): { name: string; status: Status } | n
 }
 
 const FIXED = /^(?:Fixing|reformatted|Fixed) (\S.{0,500})$/;
+// A hook's result line ends in `Failed`, `Passed` or `Skipped`.
+const WAKE: Wake = { last: 'd' };
 
 export function createPrecommitMatcher(): Matcher {
   let block: HookBlock | null = null;
@@ -73,9 +75,15 @@ export function createPrecommitMatcher(): Matcher {
 
   return {
     name: 'precommit',
+    wake: WAKE,
+    /** Inside a failed hook's output. */
+    get busy(): boolean {
+      return block !== null;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
-      const last = t.charCodeAt(t.length - 1);
+      // Never read past the end: a charCodeAt call site that once did stays slow.
+      const last = t.length > 1 ? t.charCodeAt(t.length - 1) : -1;
       // Cheap test: a hook result line ends in "Failed", "Passed" or "Skipped".
       if (last === 100 /* d */ && t.charCodeAt(t.length - 2) === 101 /* e */ && t.indexOf('...') > 0) {
         const r = parseHookResult(t);
@@ -97,7 +105,7 @@ export function createPrecommitMatcher(): Matcher {
       }
       if (!block) return;
       const b = block;
-      const c = t.charCodeAt(0);
+      const c = t.length > 0 ? t.charCodeAt(0) : -1;
       if (c === 45 /* - */ && t.startsWith('- ')) {
         if (t.startsWith('- hook id: ')) {
           b.id = t.slice(11).trim();

@@ -5,13 +5,15 @@
  * prefix, so a path counts only inside a check: after `Checking formatting...` or before the summary.
  * A file prettier cannot parse is `[error] path: SyntaxError: msg (line:col)`.
  */
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 
 const MAX_PENDING = 1000;
 const DEFAULT_MESSAGE = 'Code style issues found in the above file. Run Prettier with --write to fix.';
 const PATHLIKE = /^[^\s[\]][^\t[\]]{0,1000}$/;
 const SYNTAX = /^\[error\] ([^\s:][^:]{0,1000}): (\w{0,40}Error): (.{1,2000})$/;
 const SYNTAX_LOC = / \((\d{1,9}):(\d{1,9})\)$/;
+// `Checking formatting...`, `Code style issues ...`, `[warn]` and `[error]` lines.
+const WAKE: Wake = { first: 'C[' };
 
 interface Pending {
   file: string;
@@ -31,9 +33,14 @@ export function createPrettierMatcher(): Matcher {
 
   return {
     name: 'prettier',
+    wake: WAKE,
+    /** Paths seen outside a check: any other line drops them. */
+    get busy(): boolean {
+      return !checking && pending.length > 0;
+    },
     line(l, ctx) {
       const s = l.text;
-      const c = s.charCodeAt(0);
+      const c = s.length > 0 ? s.charCodeAt(0) : -1;
       if (c === 67 && s.startsWith('Checking formatting...')) {
         checking = true;
         return;

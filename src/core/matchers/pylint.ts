@@ -4,9 +4,9 @@
  * C/R/W messages are warnings, E/F errors, I informational. Columns are 0-based, kept as printed.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_LOCATION, mayBeLocation } from '../matcher';
 import type { Severity } from '../model';
-import { mayBeLocation } from './flake8';
 
 const LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7})(?::(\d{1,7}))?$/;
 const MSG_ID = /^([CRWEFI]\d{4}): (.*)$/;
@@ -24,9 +24,12 @@ function severityOf(id: string): Severity {
   }
 }
 
+const WAKE: Wake = { first: '*', flags: LINE_LOCATION };
+
 export function createPylintMatcher(): Matcher {
   return {
     name: 'pylint',
+    wake: WAKE,
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       if (t.length === 0) return;
@@ -35,7 +38,7 @@ export function createPylintMatcher(): Matcher {
         return;
       }
       // Cheap test: LOCATION needs a digit after the path's (first) colon.
-      const colon = t.indexOf(':');
+      const colon = l.colon;
       if (!mayBeLocation(t, colon)) return;
       const sep = t.indexOf(': ', colon);
       // Both formats print at least 6 characters after the location.

@@ -9,7 +9,7 @@
  * step's end) and then reported together.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { ProblemInit } from '../model';
 import {
   PYTEST_SESSION_END,
@@ -64,7 +64,7 @@ const MAX_LOCS = 200;
 
 function isLocation(text: string): Loc | null {
   // Path-looking start: not indentation, not an `E` line, not a separator.
-  const c = text.charCodeAt(0);
+  const c = text.length > 0 ? text.charCodeAt(0) : -1;
   if (c === 32 || c === 9 || c === 95 || c === 61 || c === 45 || c === 62) return null;
   if (text.indexOf(':') < 0) return null;
   const m = LOC.exec(text);
@@ -146,8 +146,13 @@ function nodeFile(nodeid: string): string {
   return i < 0 ? nodeid : nodeid.slice(0, i);
 }
 
+// Outside its sections: rules, -q's final line, `no tests ran`, conftest errors, FAILED/ERROR summaries, xdist's
+// `[gw0]` and -v result lines (they end with the kind or the percentage).
+const WAKE: Wake = { first: '=0123456789nIFE[', last: 'DR]' };
+
 class PytestMatcher implements Matcher {
   readonly name = 'pytest';
+  readonly wake = WAKE;
   private section: Section = 'none';
   private blocks: Block[] = [];
   private current: Block | null = null;
@@ -156,7 +161,7 @@ class PytestMatcher implements Matcher {
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 61 /* = */) {
       const title = ruleTitle(text);
       if (title !== null && title.length > 0) {
@@ -198,6 +203,11 @@ class PytestMatcher implements Matcher {
         this.progressLine(text, c, l.n, ctx);
         return;
     }
+  }
+
+  /** Inside a FAILURES/ERRORS, PASSES or summary section, every line is pytest's. */
+  get busy(): boolean {
+    return this.section !== 'none';
   }
 
   flush(ctx: MatcherContext): void {
@@ -259,7 +269,7 @@ class PytestMatcher implements Matcher {
   }
 
   private blockLine(text: string, n: number): void {
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 95 /* _ */) {
       const title = blockTitle(text);
       if (title !== null) {

@@ -9,8 +9,9 @@
  * lines belong to the formatters matcher.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
-import { LinterHint, RULE_CODE, isPythonPath, mayBeLocation, parseLintLine } from './flake8';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_LOCATION, NON_ASCII, mayBeLocation } from '../matcher';
+import { HINT_WAKE, LinterHint, RULE_CODE, isPythonPath, parseLintLine } from './flake8';
 
 // Rule families that exist in ruff only (flake8 plugins spell theirs differently).
 const RUFF_ONLY_CODE = /^(?:RUF|PL[CERW]|UP|FURB|PERF|FAST|AIR|PGH|FLY|TRY|NPY|ERA|PTH|TID|ICN)\d/;
@@ -26,22 +27,29 @@ const FOREIGN_REST = /^(?:[CRWEFI]\d{4}: |(?:error|warning|note): )/;
 const UV_WARNING = /\buv\b|VIRTUAL_ENV|hardlink|requires-python|uninstall|dist-info/;
 // pip's `error: subprocess-exited-with-error` (and the like) and black's parse failures share the step.
 const NOT_RUFF_ERROR = /^error: (?:[a-z]+(?:-[a-z]+)+$|cannot format )/;
+// What the hint reads, `warning:`/`error:` lines, the full format's ` --> ` (after white space), grouped
+// `path:` headers and `path:line` diagnostics.
+const WAKE: Wake = {
+  first: HINT_WAKE.first + 'we-',
+  indented: '-\t\n\v\f\r' + NON_ASCII,
+  last: ':',
+  flags: HINT_WAKE.flags | LINE_LOCATION,
+};
 
 export function createRuffMatcher(): Matcher {
   const hint = new LinterHint();
-  let prev = '';
-  let prevN = 0;
   let groupFile: string | null = null;
   return {
     name: 'ruff',
+    wake: WAKE,
+    /** After a grouped `path:` header, and in the step's header. */
+    get busy(): boolean {
+      return groupFile !== null || hint.busy;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
-      const colon = t.indexOf(':');
+      const colon = l.colon;
       hint.update(l, colon);
-      const before = prev;
-      const beforeN = prevN;
-      prev = t;
-      prevN = l.n;
       if (groupFile === null) {
         // Cheap rejection of the lines none of the tests below can take.
         const n = t.length;
@@ -98,11 +106,11 @@ export function createRuffMatcher(): Matcher {
       }
       if (c === 32) {
         // A line that starts with a space is no `path:line` diagnostic; it may be the full format's location.
-        if (arrowAfterSpaces(t)) fullFormat(t, before, beforeN, ctx);
+        if (arrowAfterSpaces(t)) fullFormat(t, ctx);
         return;
       }
       if (c === 45 /* - */ && t.startsWith('--> ')) {
-        fullFormat(t, before, beforeN, ctx);
+        fullFormat(t, ctx);
         return;
       }
       if (!mayBeLocation(t, colon)) return;
@@ -163,10 +171,13 @@ function isSpace(c: number): boolean {
   );
 }
 
-/** ` --> path:line:col` under a `CODE [*] message` header. */
-function fullFormat(t: string, header: string, headerN: number, ctx: MatcherContext): void {
+/** ` --> path:line:col` under a `CODE [*] message` header (the line before). */
+function fullFormat(t: string, ctx: MatcherContext): void {
   const loc = FULL_LOCATION.exec(t);
   if (!loc || !isPythonPath(loc[1]!)) return;
+  const prev = ctx.previous;
+  const header = prev !== null ? prev.text : '';
+  const headerN = prev !== null ? prev.n : 0;
   const h = FULL_HEADER.exec(header);
   if (!h) return;
   const code = h[1] ?? h[2]!;

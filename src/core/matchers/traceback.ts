@@ -5,7 +5,7 @@
  * those lines, so a claimed `Traceback (most recent call last):` is skipped here.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { ProblemInit } from '../model';
 
 export interface Frame {
@@ -114,8 +114,12 @@ type State = 'idle' | 'frames' | 'after' | 'chain';
  * until the exception line. Of a chain of tracebacks, the last one is reported. A traceback in a step that
  * passed was handled (logged, retried), so problems wait for the step's end and are dropped if it passed.
  */
+// Idle, only pytest's rules (inPytest) and a traceback's first line matter.
+const WAKE: Wake = { first: '=T' };
+
 class TracebackMatcher implements Matcher {
   readonly name = 'traceback';
+  readonly wake = WAKE;
   private state: State = 'idle';
   private deepest: Frame | null = null;
   private deepestProject: Frame | null = null;
@@ -132,7 +136,7 @@ class TracebackMatcher implements Matcher {
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 61 /* = */) {
       const body = ruleTitle(text);
       if (body === 'test session starts') this.inPytest = true;
@@ -170,6 +174,10 @@ class TracebackMatcher implements Matcher {
     }
   }
 
+  get busy(): boolean {
+    return this.state !== 'idle';
+  }
+
   flush(ctx: MatcherContext): void {
     this.inPytest = false;
     if (this.state === 'after') this.keep();
@@ -185,7 +193,7 @@ class TracebackMatcher implements Matcher {
       this.state = 'idle';
       return;
     }
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 32) {
       const f = parseFrame(text);
       if (f) {

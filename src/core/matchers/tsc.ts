@@ -4,7 +4,8 @@
  * msg`. Continuation and related-information lines are indented, so only unindented lines are diagnostics;
  * indented ones belong to someone else's block (ts-jest prints them inside a jest failure).
  */
-import type { Matcher } from '../matcher';
+import type { Matcher, Wake } from '../matcher';
+import { LINE_COLON_SPACE } from '../matcher';
 
 export interface TsDiagnostic {
   file: string | null;
@@ -56,12 +57,16 @@ export function parseTsDiagnostic(s: string): TsDiagnostic | null {
   return { file, line: line >= 1 ? line : null, column: Number(m[3]), ...base };
 }
 
+// Every diagnostic holds the `: ` after its code (`TS2345: `).
+const WAKE: Wake = { flags: LINE_COLON_SPACE };
+
 export function createTscMatcher(): Matcher {
   return {
     name: 'tsc',
+    wake: WAKE,
     line(l, ctx) {
       const s = l.text;
-      const c = s.charCodeAt(0);
+      const c = s.length > 0 ? s.charCodeAt(0) : -1;
       if (c === 32 || c === 9) return;
       // `TS` (rare first letter) is a much cheaper search than ` TS` or `error TS`.
       if (s.indexOf('TS') < 0) return;

@@ -12,7 +12,7 @@
  * `module.function` for test functions.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { Frame } from './traceback';
 import { exceptionLine, isLibraryPath, parseFrame } from './traceback';
 
@@ -49,15 +49,18 @@ function isRule(text: string, ch: '=' | '-'): boolean {
   return true;
 }
 
+const WAKE: Wake = { first: '=' };
+
 class UnittestMatcher implements Matcher {
   readonly name = 'unittest';
+  readonly wake = WAKE;
   /** A `====` rule was the previous line: a header may follow. */
   private afterRule = false;
   private block: Block | null = null;
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 61 /* = */ && isRule(text, '=')) {
       // Another matcher's claim (a pytest section) rules the line out; our own emit below does not.
       const other = ctx.claimed;
@@ -110,6 +113,11 @@ class UnittestMatcher implements Matcher {
       b.message = msg;
       b.done = true;
     }
+  }
+
+  /** After a rule (a header may follow) and inside a block. */
+  get busy(): boolean {
+    return this.afterRule || this.block !== null;
   }
 
   flush(ctx: MatcherContext): void {

@@ -3,7 +3,7 @@
  * when nothing else in the step explains the failure.
  */
 import type { FramedLine } from '../framing';
-import type { Matcher, MatcherContext } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 
 // tox 3's summary: `ERROR:   py311: commands failed`.
 const TOX3 =
@@ -38,8 +38,13 @@ function mayBeTox4(text: string, i: number, end: number): boolean {
   return j > i && text.charCodeAt(j) === 58; /* : */
 }
 
+// tox 3 (`ERROR:`), nox, make, tox 4's FAIL lines (they end with the code or the timing) and its
+// `evaluation failed :(`.
+const WAKE: Wake = { first: 'Enmge', indented: 'e', last: ')0123456789' };
+
 class WrappersMatcher implements Matcher {
   readonly name = 'wrappers';
+  readonly wake = WAKE;
   /** tox 4's `evaluation failed :(` repeats the `FAIL code` lines before it. */
   private toxFailed = false;
   /** Nested makes print one `*** Error` per level; the first (innermost) names the real target. */
@@ -47,7 +52,7 @@ class WrappersMatcher implements Matcher {
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
-    const c = text.charCodeAt(0);
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 69 /* E */) {
       if (!text.startsWith('ERROR: ')) return;
       const m = TOX3.exec(text.trimEnd());
