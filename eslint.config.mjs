@@ -12,7 +12,17 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.cache/**', 'out/**', '**/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'bench-out/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      '.cache/**',
+      'out/**',
+      '**/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

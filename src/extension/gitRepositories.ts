@@ -3,6 +3,7 @@
  * branch and HEAD commit. Fires when a repository opens or closes, or its branch, HEAD or remote changes.
  */
 import * as vscode from 'vscode';
+import { readGitHead } from '../core/gitFiles';
 import { Disposable } from './disposable';
 import type { GitApi, GitExtension, GitRepository } from './gitApi';
 
@@ -45,6 +46,8 @@ export class GitRepositories extends Disposable {
 
   private async connect(): Promise<void> {
     const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    // In Restricted Mode the git extension is off: read the repositories' files instead (never run git there).
+    if (!ext && !vscode.workspace.isTrusted) return this.readFiles();
     if (!ext) return this.set({ kind: 'unavailable', reason: 'the built-in Git extension is missing' });
     let git: GitExtension;
     try {
@@ -66,6 +69,46 @@ export class GitRepositories extends Disposable {
     this.register(api.onDidChangeState(() => this.update()));
     for (const r of api.repositories) this.watch(r);
     this.update();
+  }
+
+  private filesWatched = false;
+
+  /** Restricted Mode: each workspace folder's `.git` files, read again when HEAD, a branch or the config changes. */
+  private async readFiles(): Promise<void> {
+    if (!this.filesWatched) {
+      this.filesWatched = true;
+      const reread = () => void this.readFiles();
+      for (const f of vscode.workspace.workspaceFolders ?? []) {
+        const w = this.register(
+          vscode.workspace.createFileSystemWatcher(
+            new vscode.RelativePattern(f, '.git/{HEAD,config,packed-refs,refs/heads/**}'),
+          ),
+        );
+        this.register(w.onDidChange(reread));
+        this.register(w.onDidCreate(reread));
+      }
+      this.register(vscode.workspace.onDidChangeWorkspaceFolders(reread));
+      // Once trusted, the git extension starts: switch to it.
+      this.register(
+        vscode.workspace.onDidGrantWorkspaceTrust(() => {
+          this.starting = this.connect();
+        }),
+      );
+    }
+    const heads = await Promise.all(
+      (vscode.workspace.workspaceFolders ?? []).map((f) => readGitHead(f.uri.fsPath)),
+    );
+    if (vscode.workspace.isTrusted && this.api) return;
+    const repos = heads
+      .filter((h) => h !== null)
+      .map((h) => ({
+        root: vscode.Uri.file(h.root),
+        remoteUrl: h.remoteUrl,
+        branch: h.branch,
+        headSha: h.headSha,
+      }))
+      .sort((a, b) => a.root.fsPath.localeCompare(b.root.fsPath));
+    this.set({ kind: 'ready', repos });
   }
 
   private watch(repo: GitRepository): void {

@@ -136,13 +136,16 @@ export async function startCodeServer(
   dirs: RunDirs,
   env: Record<string, string>,
   workspace: string,
+  opts: { trust?: boolean } = {},
 ): Promise<RunningServer> {
   const logFile = join(dirs.root, 'code-server.log');
   const logFd = openSync(logFile, 'a');
   const args = [
     tools.entry,
     ...commonArgs(dirs),
-    ...['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'],
+    ...['--auth', 'none', '--disable-telemetry', '--disable-update-check'],
+    // Workspace trust stays off unless a test is about Restricted Mode.
+    ...(opts.trust ? [] : ['--disable-workspace-trust']),
     ...['--disable-getting-started-override', '--ignore-last-opened', workspace],
   ];
   // Its own process group, so one kill reaches the extension host, the pty host and the file watcher too.

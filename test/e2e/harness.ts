@@ -30,6 +30,8 @@ export interface VsCodeOptions {
   screenshotDir?: string;
   /** Extra environment for code-server and so for the extension host. */
   env?: Record<string, string>;
+  /** false: workspace trust on and the folder not trusted (Restricted Mode). Default true. */
+  trusted?: boolean;
 }
 
 const CHROMIUM_ARGS = [
@@ -70,9 +72,13 @@ export class VsCode {
     let server: RunningServer | undefined;
     let context: BrowserContext | undefined;
     try {
-      prepareCodeServer(tools, dirs, env, vsix, opts.settings ?? {});
+      const untrusted = opts.trusted === false;
+      const trust = untrusted
+        ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
+        : {};
+      prepareCodeServer(tools, dirs, env, vsix, { ...trust, ...(opts.settings ?? {}) });
       phase('extension installed');
-      server = await startCodeServer(tools, dirs, env, opts.workspace);
+      server = await startCodeServer(tools, dirs, env, opts.workspace, { trust: untrusted });
       phase('code-server listening');
       context = await chromium.launchPersistentContext(dirs.profile, {
         executablePath: tools.chromium,
