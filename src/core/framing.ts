@@ -167,7 +167,11 @@ export class Framer {
     if (this.format === 'plain' && s.indexOf('](http') >= 0) s = s.replace(WEB_LINK, '$1');
 
     if (this.format === 'gitlab' && s.startsWith('ERROR: Job failed')) {
-      const target = this.topStep ?? this.lastTopSection;
+      // A runner section whose end shares this line (`section_end:..:cleanup_file_variables\r\e[0KERROR: Job
+      // failed`) is not where the job failed: the last user section is. One still open (a failed clone) is.
+      const top = this.topStep;
+      const closingRunner = top !== null && this.closeAfterLine && RUNNER_SECTION.test(top.name);
+      const target = closingRunner ? (this.lastTopSection ?? top) : (top ?? this.lastTopSection);
       if (target) target.status = 'failure';
       // GitLab stops at the first failing section: the user sections before it passed.
       for (const st of this.steps)

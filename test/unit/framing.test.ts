@@ -126,6 +126,37 @@ test('GitLab trace: sections with and without a leading ESC[0K, timestamps, CR o
   );
 });
 
+test('GitLab: the verdict on the line that ends the clean-up section fails the user section, not the clean-up', () => {
+  const log = [
+    'section_start:1700000000:get_sources\r\x1b[0KGetting source',
+    'section_end:1700000001:get_sources\r\x1b[0Ksection_start:1700000001:step_script\r\x1b[0K$ pytest',
+    'FAILED tests/test_a.py::test_x - assert 1 == 2',
+    'section_end:1700000002:step_script\r\x1b[0Ksection_start:1700000002:cleanup_file_variables\r\x1b[0KCleaning up',
+    'section_end:1700000003:cleanup_file_variables\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 1',
+  ].join('\n');
+  const { framer } = frameAll(log);
+  assertEqualFor(
+    log,
+    framer.steps.map((s) => [s.name, s.status]),
+    [
+      ['get_sources', 'success'],
+      ['step_script', 'failure'],
+      ['cleanup_file_variables', 'success'],
+    ],
+  );
+  // A runner section still open when the job fails (a clone that failed) is where it failed.
+  const clone = [
+    'section_start:1700000000:get_sources\r\x1b[0KGetting source',
+    'fatal: could not read',
+    'ERROR: Job failed: exit code 1',
+  ].join('\n');
+  assertEqualFor(
+    clone,
+    frameAll(clone).framer.steps.map((s) => [s.name, s.status]),
+    [['get_sources', 'failure']],
+  );
+});
+
 test('CR-only line ends are line ends; CRLF is one line end', () => {
   assert.deepEqual(splitText('a\rb\rc'), ['a', 'b', 'c']);
   assert.deepEqual(splitText('a\r\nb\r\n'), ['a', 'b']);

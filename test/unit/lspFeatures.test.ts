@@ -266,20 +266,19 @@ test('GitLab job from the log cache: sections fold (passed ones by default), nes
   // prepare_executor ends on the line get_sources starts: its range stops a line short, so the header shows.
   assert.deepEqual(
     ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}${r.kind ? ` ${r.kind}` : ''}`),
-    ['3-6 imports', '7-10 imports', '11-82', '16-82', '83-84'],
+    ['3-6 imports', '7-10 imports', '11-82', '16-82', '83-84 imports'],
   );
   assert.deepEqual(outline(await symbols(uri)), [
     'prepare_executor [passed] @3',
     'get_sources [passed] @7',
-    // The engine marks step_script passed (the verdict line lands in the clean-up section); it printed
-    // problems, so it is not folded.
-    'step_script [passed, 4 problems] @11',
+    // The verdict shares its line with the clean-up section's end: the failed section is step_script.
+    'step_script [failed, 4 problems] @11',
     '  flake8: 1 error [in src/shop/cart.py] @15',
     '  pytest_run [3 problems] @16',
     '    tests/test_cart.py::test_total_with_discount [pytest: failed] @29',
     '    tests/test_cart.py::test_label[1] [pytest: failed] @37',
     '    tests/test_cart.py::test_label[2] [pytest: failed] @57',
-    'cleanup_file_variables [failed] @83',
+    'cleanup_file_variables [passed] @83',
   ]);
   const got = await server.diagnostics(uri);
   assert.deepEqual(
