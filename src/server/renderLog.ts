@@ -136,7 +136,8 @@ function renderLine(framer: Framer, raw: string, n: number): string {
     return `##[${c}]${l.text}`;
   }
   const g = l.group;
-  if (g && g.kind === 'section' && g.startLine === n) {
+  // GitLab sections, nested ones too (a nested section is a group of the section around it).
+  if (g && g.startLine === n && (g.kind === 'section' || framer.format === 'gitlab')) {
     return l.text ? `##[group]${g.name}: ${l.text}` : `##[group]${g.name}`;
   }
   return l.text;

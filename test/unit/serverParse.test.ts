@@ -125,15 +125,18 @@ test('renderLog keeps one text line per log line, drops timestamps and ANSI, mar
       'section_start:1700000000:step_script\r\x1b[0K\x1b[0K\x1b[36;1mExecuting "step_script" stage\x1b[0;m',
       '$ pytest',
       '\x1b[31mFAILED\x1b[0m tests/test_a.py::test_x - assert 1 == 2',
+      'section_start:1700000001:pytest_run[collapsed=true]\r\x1b[0K$ pytest -v',
+      'section_end:1700000001:pytest_run\r\x1b[0K',
       'section_end:1700000001:step_script\r\x1b[0K',
     ].join('\n') + '\n',
   );
   const r = await server.connection.sendRequest(RenderLogRequest, { file, maxChars: 1_000_000 });
   const lines = r.text.split('\n');
-  assert.equal(r.lines, 5, r.text);
-  assert.equal(r.totalLines, 5);
+  assert.equal(r.lines, 7, r.text);
+  assert.equal(r.totalLines, 7);
   assert.equal(r.truncated, false);
-  assert.equal(lines.length, 5, r.text);
+  assert.equal(lines.length, 7, r.text);
+  assert.equal(lines[4], '##[group]pytest_run: $ pytest -v', 'a nested section starts a group too');
   assert.equal(lines[1], '##[group]step_script: Executing "step_script" stage', r.text);
   assert.equal(lines[3], 'FAILED tests/test_a.py::test_x - assert 1 == 2', r.text);
   assert.ok(!r.text.includes('\x1b'), JSON.stringify(r.text));
