@@ -21,25 +21,9 @@ STAMP_TEXT="code-server $CODE_SERVER_VERSION node $NODE_VERSION"
 say() { printf 'e2e-setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------------------
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-apt_need=()
-for p in chromium libkrb5-dev; do installed "$p" || apt_need+=("$p"); done
-if [ ${#apt_need[@]} -gt 0 ]; then
-  sudo=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { say "please install as root: apt-get install -y ${apt_need[*]}"; exit 1; }
-    sudo=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  say "installing Debian packages: ${apt_need[*]}"
-  # A fresh image has no package lists; an old one may list versions the mirror no longer has.
-  if ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null \
-    || ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null; then
-    say "apt-get update"
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null
-  fi
-fi
+# shellcheck source=../lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+apt_install_missing e2e-setup chromium libkrb5-dev
 command -v chromium >/dev/null || { say "chromium is still missing after apt-get"; exit 1; }
 
 # --- Node 24 and code-server ------------------------------------------------------------------------------

@@ -522,7 +522,8 @@ export class EnvironmentCollector {
   }
 }
 
-function looksSecret(name: string): boolean {
+/** Whether an env var's name looks like it holds a secret (TOKEN, SECRET, PASSWORD, KEY...; PUBLIC ones do not). */
+export function looksSecret(name: string): boolean {
   const words = name.toUpperCase().split(/[_.-]/);
   if (words.includes('PUBLIC') || (words.includes('CACHE') && words.includes('KEY'))) return false;
   for (const w of words) if (SECRET_WORDS.has(w)) return true;

@@ -3,6 +3,7 @@
  * one, plus a narrowed command for just what failed), and where the workspace goes in the container.
  * Pure: the log's parse, its JobLog and the workspace's CI files in, a plan out.
  */
+import { looksSecret } from '../environment';
 import type { Problem, ParseResult } from '../model';
 import { LogParser } from '../parser';
 import { splitLines } from '../lines';
@@ -96,22 +97,6 @@ const DEFAULT_WORKDIR = '/work';
 const SAFE_WORKDIR = /^(?:\/[A-Za-z0-9._@+-]+)+$/;
 const SYSTEM_DIRS =
   /^\/(?:bin|boot|dev|etc|lib|lib32|lib64|libx32|proc|root|run|sbin|sys|tmp|usr|var|ci-triage)(?:\/|$)/;
-const SECRET_WORDS = new Set([
-  'TOKEN',
-  'TOKENS',
-  'SECRET',
-  'SECRETS',
-  'PASSWORD',
-  'PASSWORDS',
-  'PASSWD',
-  'PASSPHRASE',
-  'KEY',
-  'KEYS',
-  'APIKEY',
-  'CREDENTIAL',
-  'CREDENTIALS',
-  'PRIVATE',
-]);
 const TOOLCACHE_VARS = new Set([
   'pythonLocation',
   'Python_ROOT_DIR',
@@ -487,10 +472,4 @@ function planEnv(e: { name: string; value: string }): PlannedEnv {
       why: "points into the runner's tool cache: the image's own tools stand in",
     };
   return { name: e.name, value: e.value };
-}
-
-function looksSecret(name: string): boolean {
-  const words = name.toUpperCase().split(/[_.-]/);
-  if (words.includes('PUBLIC') || (words.includes('CACHE') && words.includes('KEY'))) return false;
-  return words.some((w) => SECRET_WORDS.has(w));
 }
