@@ -15,6 +15,8 @@ export interface Config {
   /** Seconds between refreshes while the view is visible; 0 turns polling off. */
   pollIntervalSeconds: number;
   notifyOnFailure: boolean;
+  /** Only the latest attempts of the newest commit's runs (else the two commits before it too). */
+  latestCommitOnly: boolean;
   /** Which container engine "Reproduce Locally" uses. */
   containerEngine: 'auto' | 'podman' | 'docker';
   /** Images that stand in for runner VMs, by runner label and by Python version. */
@@ -33,6 +35,7 @@ export function readConfig(): Config {
     // Below 10 s a branch's few runs would cost more requests than they are worth.
     pollIntervalSeconds: Number.isFinite(poll) && poll > 0 ? Math.max(10, poll) : 0,
     notifyOnFailure: c.get<boolean>('notifyOnFailure', false),
+    latestCommitOnly: c.get<boolean>('problems.latestCommitOnly', true),
     containerEngine: engine === 'podman' || engine === 'docker' ? engine : 'auto',
     reproduceImages: {
       byRunnerLabel: stringMap(c.get<unknown>('reproduce.imageForRunner', {})),

@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import type { CiProvider, Job, PullRequestRef, RepositoryRef, Run } from '../providers/ciProvider';
-import { compareRuns } from '../providers/ciProvider';
 import { createProvider } from '../providers/createProvider';
 import { AuthError, ProviderError, redact } from '../providers/errors';
 import type { EtagCache } from '../providers/http';
@@ -33,6 +32,8 @@ export interface RunEntry {
   jobs: Job[] | null;
   /** Failed jobs' problems by job id. */
   triaged: Map<string, JobProblems>;
+  /** A run of an earlier commit than the branch's newest one with runs (ciTriage.problems.latestCommitOnly off). */
+  olderCommit: boolean;
 }
 
 export interface SessionDeps {
@@ -84,13 +85,20 @@ export class RepoSession {
       if (this.state.kind !== 'ready') this.setState({ kind: 'loading' });
       const branch = this.head.branch!;
       const [runs, pull] = await Promise.all([
-        provider.listRuns({ branch }),
+        // The latest attempts of the newest commit's runs; with the setting off, also the two commits before,
+        // so a failure stays in view while the new commit's runs are pending.
+        provider.listRuns({ branch, heads: readConfig().latestCommitOnly ? 1 : 3 }),
         provider.findPullRequest(branch).catch(() => null),
       ]);
       if (cts.token.isCancellationRequested) return;
-      const entries: RunEntry[] = [...runs]
-        .sort(compareRuns)
-        .map((run) => ({ run, jobs: null, triaged: new Map() }));
+      // The provider orders them: the newest commit's first, failed and running first within a commit.
+      const newest = runs[0]?.headSha ?? null;
+      const entries: RunEntry[] = runs.map((run) => ({
+        run,
+        jobs: null,
+        triaged: new Map(),
+        olderCommit: run.headSha !== newest,
+      }));
       // Fail fast: a running run's jobs are looked at too, so a job that already failed shows now, not
       // when the whole run ends.
       const triaged = new Map<string, JobProblems>();

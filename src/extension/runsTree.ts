@@ -253,6 +253,7 @@ function runItem(entry: RunEntry): vscode.TreeItem {
   item.id = `run:${run.provider}:${run.id}:${run.attempt}`;
   item.iconPath = statusIcon(run);
   const parts = [`attempt ${run.attempt}`, ageOf(run.createdAt)];
+  if (entry.olderCommit) parts.unshift(`older commit ${run.headSha.slice(0, 7)}`);
   const took = run.status === 'completed' ? durationOf(run.createdAt, run.updatedAt) : null;
   if (took) parts.push(took);
   item.description = parts.filter(Boolean).join(' · ');

@@ -112,6 +112,8 @@ export interface RunQuery {
   headSha?: string | null;
   /** At most this many recent runs are looked at (default 50). */
   limit?: number;
+  /** How many of the branch's newest commits with runs to include (default 1: the newest only). */
+  heads?: number;
 }
 
 /** Requests sent, and how many a conditional request answered with 304. */
@@ -130,7 +132,10 @@ export interface CiProvider {
   readonly stats: RequestStats;
   /** The open pull/merge request whose head is `branch` in this repository, or null. */
   findPullRequest(branch: string): Promise<PullRequestRef | null>;
-  /** The latest run of each workflow (pipeline) for the branch's newest commit: failed and running first. */
+  /**
+   * The latest run (attempt) of each workflow (pipeline) for the branch's newest commit, or its `heads`
+   * newest commits: the newest commit's first, failed and running first within a commit.
+   */
   listRuns(query: RunQuery): Promise<Run[]>;
   /** The run's jobs (child pipelines' too), latest attempt of each, with steps. */
   listJobs(run: Run): Promise<Job[]>;
@@ -152,4 +157,19 @@ export function compareRuns(a: Run, b: Run): number {
   const rank = (r: Run) =>
     r.conclusion === 'failure' || r.conclusion === 'timedOut' ? 0 : r.status !== 'completed' ? 1 : 2;
   return rank(a) - rank(b) || (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
+}
+
+/** The first `n` distinct commits of `shas` (newest first), at least one. */
+export function newestHeads(shas: readonly string[], n: number): string[] {
+  const out: string[] = [];
+  for (const s of shas) {
+    if (out.length >= Math.max(1, n)) break;
+    if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+/** The newest commit's runs first, then each older commit's; compareRuns within a commit. */
+export function byHeadThenStatus(runs: Run[], shas: readonly string[]): Run[] {
+  return runs.sort((a, b) => shas.indexOf(a.headSha) - shas.indexOf(b.headSha) || compareRuns(a, b));
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { GithubFake } from '../fakes/githubFake';
-import { seedGithubBranch } from '../fakes/scenarios';
+import { HEAD_SHA, OLD_SHA, seedGithubBranch } from '../fakes/scenarios';
 import type { GithubBranchScenario } from '../fakes/scenarios';
 import { tinyMatchers } from '../fakes/tinyMatchers';
 import { GithubProvider } from '../../src/providers/github/githubProvider';
@@ -80,6 +80,25 @@ describe('listing a branch', () => {
         ['Deploy preview', 'running', 'octo/app'],
         ['Docs', 'success', 'octo/app'],
       ],
+      `runs: ${JSON.stringify(got)}`,
+    );
+  });
+
+  test('heads: 2 adds the commit before, its runs after the newest commit’s', async () => {
+    const runs = await provider().listRuns({ branch: sc.branch, heads: 2 });
+    const got = runs.map((r) => [r.name, r.conclusion ?? r.status, r.headSha.slice(0, 4)]);
+    assert.deepEqual(
+      got.slice(0, 3),
+      [
+        ['CI', 'failure', HEAD_SHA.slice(0, 4)],
+        ['Deploy preview', 'running', HEAD_SHA.slice(0, 4)],
+        ['Docs', 'success', HEAD_SHA.slice(0, 4)],
+      ],
+      `runs: ${JSON.stringify(got)}`,
+    );
+    assert.deepEqual(
+      runs.slice(3).map((r) => [r.id, r.headSha]),
+      [[String(sc.oldRunId), OLD_SHA]],
       `runs: ${JSON.stringify(got)}`,
     );
   });

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitlabFake } from '../fakes/gitlabFake';
-import { seedGitlabBranch } from '../fakes/scenarios';
+import { OLD_SHA, seedGitlabBranch } from '../fakes/scenarios';
 import type { GitlabBranchScenario } from '../fakes/scenarios';
 import { tinyMatchers } from '../fakes/tinyMatchers';
 import { GitlabProvider } from '../../src/providers/gitlab/gitlabProvider';
@@ -57,6 +57,19 @@ describe('listing a branch', () => {
     );
     // The nested-group path is one URL-encoded segment, under the instance's /gitlab prefix.
     assert.equal(fake.requests[0]?.path, '/projects/acme%2Fplatform%2Fbackend', summary());
+  });
+
+  test('heads: 2 adds the commit before, its pipeline after the newest commit’s', async () => {
+    const runs = await provider().listRuns({ branch: sc.branch, heads: 2 });
+    assert.deepEqual(
+      runs.map((r) => [r.id, r.headSha === OLD_SHA ? 'old' : 'new']),
+      [
+        [String(sc.failedPipelineId), 'new'],
+        [String(sc.runningPipelineId), 'new'],
+        [String(sc.passingPipelineId), 'new'],
+        [String(sc.oldPipelineId), 'old'],
+      ],
+    );
   });
 
   test('triage: failed jobs only (not allowed failures), with retried attempts and child pipeline jobs', async () => {

@@ -13,7 +13,7 @@ import type {
   Run,
   RunQuery,
 } from '../ciProvider';
-import { compareRuns } from '../ciProvider';
+import { byHeadThenStatus, newestHeads } from '../ciProvider';
 import { LogNotReadyError, UnexpectedResponseError, registerSecret } from '../errors';
 import { DEFAULT_RETRY, EtagCache, bodyStream, conditionalFetch, fetchWithRetry, newStats } from '../http';
 import type { FetchFn, RetryPolicy } from '../http';
@@ -129,14 +129,17 @@ export class GithubProvider implements CiProvider {
         (q.headSha ? r.head_sha === q.headSha : r.head_branch === q.branch),
     );
     const newest = [...ours].sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
-    const sha = q.headSha ?? newest[0]?.head_sha;
+    const shas = newestHeads(
+      newest.map((r) => r.head_sha),
+      q.headSha ? 1 : (q.heads ?? 1),
+    );
     const latestPerWorkflow = new Map<string, GhRun>();
     for (const r of newest) {
-      if (r.head_sha !== sha) continue;
-      const key = `${r.workflow_id}\u0000${r.event}`;
+      if (!shas.includes(r.head_sha)) continue;
+      const key = `${r.head_sha}\u0000${r.workflow_id}\u0000${r.event}`;
       if (!latestPerWorkflow.has(key)) latestPerWorkflow.set(key, r);
     }
-    return [...latestPerWorkflow.values()].map(toRun).sort(compareRuns);
+    return byHeadThenStatus([...latestPerWorkflow.values()].map(toRun), shas);
   }
 
   async listJobs(run: Run): Promise<Job[]> {

@@ -11,7 +11,7 @@ import type {
   Run,
   RunQuery,
 } from '../ciProvider';
-import { compareRuns } from '../ciProvider';
+import { byHeadThenStatus, newestHeads } from '../ciProvider';
 import { LogNotReadyError, registerSecret } from '../errors';
 import { DEFAULT_RETRY, EtagCache, bodyStream, fetchWithRetry, newStats } from '../http';
 import type { FetchFn, RetryPolicy } from '../http';
@@ -109,13 +109,20 @@ export class GitlabProvider implements CiProvider {
     const ours = list.filter(
       (p) => p.project_id === id && p.ref === q.branch && p.source !== 'parent_pipeline',
     );
-    const sha = q.headSha ?? ours[0]?.sha;
+    const shas = newestHeads(
+      ours.map((p) => p.sha),
+      q.headSha ? 1 : (q.heads ?? 1),
+    );
     const latestPerSource = new Map<string, GlPipeline>();
     for (const p of ours) {
-      if (p.sha !== sha) continue;
-      if (!latestPerSource.has(p.source)) latestPerSource.set(p.source, p);
+      if (!shas.includes(p.sha)) continue;
+      const key = `${p.sha}\u0000${p.source}`;
+      if (!latestPerSource.has(key)) latestPerSource.set(key, p);
     }
-    return [...latestPerSource.values()].map((p) => toRun(p, this.repo.path)).sort(compareRuns);
+    return byHeadThenStatus(
+      [...latestPerSource.values()].map((p) => toRun(p, this.repo.path)),
+      shas,
+    );
   }
 
   async listJobs(run: Run): Promise<Job[]> {
