@@ -264,7 +264,11 @@ describe('faults give typed errors with actionable messages and no token', () =>
     ['unauthorized', AuthError, /rejected the token \(401 Bad credentials\): set GITHUB_TOKEN/],
     ['scope', ScopeError, /may not read .* it needs actions=read.*Actions: read/],
     ['sso', ScopeError, /SAML SSO: authorise it at https:\/\/github\.example\/orgs\/octo\/sso/],
-    ['notFound', NotFoundError, /not found on 127\.0\.0\.1:\d+ \(404\): check --repo/],
+    [
+      'notFound',
+      NotFoundError,
+      /not found on 127\.0\.0\.1:\d+ \(404\): check the repository and the API URL \(--repo\/--api-url in the CLI, ciTriage\.github\.apiUrl in VS Code\)/,
+    ],
     ['rateLimit', RateLimitError, /rate limit reached .*try again after \d{4}-/, { retryAfter: 3600 }],
     ['tooManyRequests', RateLimitError, /rate limit reached .*try again after/, { retryAfter: 3600 }],
     [

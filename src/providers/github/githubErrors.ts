@@ -63,7 +63,7 @@ export function githubError(e: unknown, host: string, what: string, hasToken: bo
   }
   if (status === 404)
     return new NotFoundError(
-      `${what} not found on ${host} (404): check --repo and --api-url, and that the token can see it`,
+      `${what} not found on ${host} (404): check the repository and the API URL (--repo/--api-url in the CLI, ciTriage.github.apiUrl in VS Code), and that the token can see it`,
     );
   if (status === 410)
     return new LogExpiredError(

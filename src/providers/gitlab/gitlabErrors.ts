@@ -37,7 +37,7 @@ export function gitlabError(
   }
   if (status === 404)
     return new NotFoundError(
-      `${what} not found on ${host} (404 ${msg}): check --repo and --api-url, and that the token can see the project`,
+      `${what} not found on ${host} (404 ${msg}): check the project path and the GitLab URL (--repo/--api-url in the CLI, ciTriage.gitlab.url in VS Code), and that the token can see the project`,
     );
   if (status === 410) return new LogExpiredError(`${what} has expired on ${host} (410): GitLab erased it`);
   if (status >= 500)
