@@ -534,3 +534,12 @@ function isMasked(v: string): boolean {
   const s = v.trim().replace(/^['"]|['"]$/g, '');
   return s.length === 0 || s.includes('***') || s.includes('[MASKED]') || s === 'true' || s === 'false';
 }
+
+/** The image a job ran in as shown to people: `image@digest`, and whether the job pinned it by digest. */
+export function jobImage(env: Environment): { shown: string; pinned: boolean } | null {
+  const image = env.containerImage ?? (env.runnerImage ? null : env.image);
+  if (!image) return null;
+  // Pinned when the job named the image by digest; a tag floats even if the log shows the digest it got.
+  const pinned = image.includes('@sha256:');
+  return { shown: pinned || !env.digest ? image : `${image}@${env.digest}`, pinned };
+}

@@ -3,6 +3,7 @@
  * named it by digest, floating when by tag), env vars with secret-looking values masked, packages.
  * Pure data (no `vscode`), so the masking can be unit tested.
  */
+import { jobImage } from '../core/environment';
 import type { Environment } from '../core/model';
 
 export interface EnvRow {
@@ -36,10 +37,9 @@ export function environmentRows(env: Environment): EnvRow[] {
       label: 'Runner image',
       value: env.runnerImageVersion ? `${env.runnerImage} ${env.runnerImageVersion}` : env.runnerImage,
     });
-  const image = env.containerImage ?? (env.runnerImage ? null : env.image);
+  const image = jobImage(env);
   if (image) {
-    const pinned = image.includes('@sha256:');
-    const shown = pinned || !env.digest ? image : `${image}@${env.digest}`;
+    const { shown, pinned } = image;
     rows.push({
       label: 'Container image',
       value: `${shown} (${pinned ? 'pinned' : 'floating'})`,

@@ -5,6 +5,7 @@
 import { MarkupKind } from 'vscode-languageserver';
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { jobImage } from '../../core/environment';
 import type { Environment, Problem } from '../../core/model';
 import { location } from './diagnostics';
 import { lineRange } from './ranges';
@@ -60,11 +61,9 @@ export function environmentLines(env: Environment): string[] {
     out.push(
       `runner image ${esc(env.runnerImage)}${env.runnerImageVersion ? ` ${esc(env.runnerImageVersion)}` : ''}`,
     );
-  const image = env.containerImage ?? (env.runnerImage ? null : env.image);
+  const image = jobImage(env);
   if (image) {
-    // Same rule as the environment view: pinned when the job named the image by digest.
-    const pinned = image.includes('@sha256:');
-    const shown = pinned || !env.digest ? image : `${image}@${env.digest}`;
+    const { shown, pinned } = image;
     out.push(`image \`${code(shown)}\` (${pinned ? 'pinned' : 'floating'})`);
   }
   return out;
