@@ -1,14 +1,14 @@
 /**
- * Refreshes the runs every `ciTriage.pollInterval` seconds, only while the view is visible and the window
- * focused: nobody looking means no requests. One timer for every repository (the providers' ETags make an
- * unchanged refresh cost 304s), and it backs off after failures.
+ * Refreshes the runs every `ciTriage.pollInterval` seconds while the view is visible and the window focused:
+ * nobody looking means no requests. While a run is in progress it polls sooner (every 20 s at most) and also
+ * with the view hidden, so a job that fails shows up at once in the Problems panel and the status bar. One timer
+ * for every repository (the providers' ETags make an unchanged refresh cost 304s); it backs off after failures.
  */
 import * as vscode from 'vscode';
 import { onConfigChange, readConfig } from './config';
 import { Disposable } from './disposable';
+import { pollDelay } from './pollDelay';
 import type { RunsStore } from './runsStore';
-
-const MAX_BACKOFF = 8;
 
 export class Poller extends Disposable {
   private timer: NodeJS.Timeout | null = null;
@@ -23,16 +23,33 @@ export class Poller extends Disposable {
     this.register(view.onDidChangeVisibility(() => this.schedule()));
     this.register(vscode.window.onDidChangeWindowState(() => this.schedule()));
     this.register(onConfigChange(() => this.schedule()));
+    // A run starting or ending changes the pace.
+    this.register(
+      store.onDidChange(() => {
+        if (this.running() !== this.wasRunning && !this.busy) this.schedule();
+      }),
+    );
     this.register({ dispose: () => this.stop() });
     this.schedule();
   }
 
+  private wasRunning = false;
+
+  private running(): boolean {
+    return this.store.all.some((s) => s.runs.some((e) => e.run.status !== 'completed'));
+  }
+
   private schedule(): void {
     this.stop();
-    const seconds = readConfig().pollIntervalSeconds;
-    if (seconds === 0 || !this.view.visible || !vscode.window.state.focused) return;
-    const factor = Math.min(MAX_BACKOFF, 2 ** this.failures);
-    this.timer = setTimeout(() => void this.tick(), seconds * 1000 * factor);
+    this.wasRunning = this.running();
+    const delay = pollDelay({
+      seconds: readConfig().pollIntervalSeconds,
+      visible: this.view.visible,
+      focused: vscode.window.state.focused,
+      running: this.wasRunning,
+      failures: this.failures,
+    });
+    if (delay !== null) this.timer = setTimeout(() => void this.tick(), delay);
   }
 
   private async tick(): Promise<void> {

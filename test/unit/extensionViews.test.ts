@@ -1,6 +1,7 @@
-/** The pure parts of the extension's views: the environment rows (masking, pinned/floating) and the times. */
+/** The pure parts of the extension: the environment rows (masking, pinned/floating), the times, the poll pace. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pollDelay } from '../../src/extension/pollDelay';
 import { environmentRows, maskEnvValue } from '../../src/extension/environmentView';
 import { ageOf, durationOf } from '../../src/extension/time';
 import { emptyEnvironment } from '../../src/core/model';
@@ -62,4 +63,22 @@ test('ages and durations read as people say them', () => {
   assert.equal(durationOf('2026-11-27T12:00:00Z', '2026-11-27T12:01:20Z'), '1m 20s');
   assert.equal(durationOf('2026-11-27T12:00:00Z', '2026-11-27T13:05:00Z'), '1h 5m');
   assert.equal(durationOf('2026-11-27T12:00:00Z', null), null);
+});
+
+test('the poller: visible and focused at the set pace, sooner and even hidden while a run is in progress, backs off', () => {
+  const base = { seconds: 60, visible: true, focused: true, running: false, failures: 0 };
+  const cases: [Partial<typeof base>, number | null][] = [
+    [{}, 60_000],
+    [{ visible: false }, null],
+    [{ focused: false }, null],
+    [{ seconds: 0 }, null],
+    [{ running: true }, 20_000],
+    [{ running: true, visible: false }, 20_000],
+    [{ running: true, focused: false }, null],
+    [{ running: true, seconds: 10 }, 10_000],
+    [{ failures: 2 }, 240_000],
+    [{ failures: 10 }, 480_000],
+  ];
+  for (const [over, want] of cases)
+    assert.equal(pollDelay({ ...base, ...over }), want, `pollDelay(${JSON.stringify({ ...base, ...over })})`);
 });
