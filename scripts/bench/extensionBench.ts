@@ -14,7 +14,6 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  createReadStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -37,9 +36,9 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { parseChunks } from '../../src/core/parser';
 import { emptyEnvironment } from '../../src/core/model';
 import { ParseLogFileRequest, ProblemsNotification } from '../../src/protocol';
+import { parseLogFile } from '../../src/server/parseRequests';
 import type { ParseLogFileResult } from '../../src/protocol';
 import { GithubProvider } from '../../src/providers/github/githubProvider';
 import { LogCache } from '../../src/providers/logCache';
@@ -98,22 +97,9 @@ async function startServer(): Promise<{ connection: ProtocolConnection; stop: ()
   };
 }
 
-async function inProcess(file: string, workspace: string | null): Promise<ParseLogFileResult> {
-  const problems: ParseLogFileResult['problems'] = [];
-  const parser = await parseChunks(
-    createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>,
-    { workspace },
-    (ps) => {
-      for (const p of ps) problems.push(p);
-    },
-  );
-  return {
-    problems,
-    steps: parser.steps,
-    environment: parser.environment,
-    format: parser.format,
-    lines: parser.lines,
-  };
+/** The same streamed parse as the server's, on this thread. */
+function inProcess(file: string, workspace: string | null): Promise<ParseLogFileResult> {
+  return parseLogFile({ file, workspace }, () => undefined);
 }
 
 interface DelayResult {

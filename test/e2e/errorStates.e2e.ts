@@ -16,12 +16,6 @@ import type { VsCode } from './harness';
 
 const SIDEBAR = '.part.sidebar';
 
-async function openView(vs: VsCode): Promise<void> {
-  const item = vs.page.locator('.part.activitybar [aria-label^="CI Triage"]').first();
-  await vs.waitFor(() => item.isVisible(), 'the CI Triage activity bar item', 60_000);
-  await item.click();
-}
-
 function welcome(vs: VsCode): Promise<string> {
   return vs.page
     .locator(`${SIDEBAR} .welcome-view-content`)
@@ -70,7 +64,7 @@ test(
           env: { GH_TOKEN: fake.token },
         },
         async (vs) => {
-          await openView(vs);
+          await vs.openActivity('CI Triage');
           await expectWelcome(vs, 'rate limit is used up for now', ['Retry', 'Show Log'], 'rate limit');
 
           fake.clearFaults();
@@ -113,7 +107,7 @@ test('a folder that is not a git repository says what the view needs', { timeout
   writeFileSync(join(ws, 'notes.txt'), 'no repository here\n');
   try {
     await withVsCode({ workspace: ws, settings: { 'ciTriage.pollInterval': 0 } }, async (vs) => {
-      await openView(vs);
+      await vs.openActivity('CI Triage');
       await expectWelcome(
         vs,
         'CI Triage shows the CI runs of the current branch of a git repository',

@@ -38,9 +38,7 @@ test(
           env: { GITLAB_TOKEN: fake.token, GH_TOKEN: '', GITHUB_TOKEN: '' },
         },
         async (vs) => {
-          const item = vs.page.locator('.part.activitybar [aria-label^="CI Triage"]').first();
-          await vs.waitFor(() => item.isVisible(), 'the CI Triage activity bar item', 60_000);
-          await item.click();
+          await vs.openActivity('CI Triage');
           const tree = () => vs.rows(SIDEBAR);
           await vs.waitFor(
             async () => {

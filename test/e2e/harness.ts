@@ -128,6 +128,13 @@ export class VsCode {
     return pollUntil(predicate, what, timeoutMs, seen ?? (() => this.describe()));
   }
 
+  /** Opens a view container by its activity bar title (e.g. "CI Triage"), once the workbench shows it. */
+  async openActivity(title: string): Promise<void> {
+    const item = this.page.locator(`.part.activitybar [aria-label^="${title}"]`).first();
+    await this.waitFor(() => item.isVisible(), `the "${title}" activity bar item`, 60_000);
+    await item.click();
+  }
+
   /** Runs a command by its title through the command palette (F1). */
   async runCommand(title: string): Promise<void> {
     await this.quickInput('>' + title, title);

@@ -150,9 +150,7 @@ test(
           const t0 = Date.now();
           const lap = (what: string) =>
             console.log(`e2e: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-          const item = vs.page.locator('.part.activitybar [aria-label^="CI Triage"]').first();
-          await vs.waitFor(() => item.isVisible(), 'the CI Triage activity bar item', 60_000);
-          await item.click();
+          await vs.openActivity('CI Triage');
 
           const tree = () => vs.rows(SIDEBAR);
           const jobRow = vs.page

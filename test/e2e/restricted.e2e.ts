@@ -34,9 +34,7 @@ test(
             'the "Restricted Mode" status bar item (the folder is not trusted)',
             60_000,
           );
-          const item = vs.page.locator('.part.activitybar [aria-label^="CI Triage"]').first();
-          await vs.waitFor(() => item.isVisible(), 'the CI Triage activity bar item', 60_000);
-          await item.click();
+          await vs.openActivity('CI Triage');
           const tree = () => vs.rows(SIDEBAR);
           await vs.waitFor(
             async () => (await tree()).some((r) => /^tests \(3\.11\)\s*2 problems/.test(r)),

@@ -12,15 +12,8 @@ import { seedGithubBranch } from '../fakes/scenarios';
 import { githubPytestLog } from '../fakes/seedLogs';
 import { gitWorkspace } from './gitWorkspace';
 import { withVsCode } from './harness';
-import type { VsCode } from './harness';
 
 const SIDEBAR = '.part.sidebar';
-
-async function clickActivity(vs: VsCode, title: string): Promise<void> {
-  const item = vs.page.locator(`.part.activitybar [aria-label^="${title}"]`).first();
-  await vs.waitFor(() => item.isVisible(), `the "${title}" activity bar item`, 60_000);
-  await item.click();
-}
 
 test(
   'the CI Triage view lists the failed run, shows its problems and re-runs its failed jobs',
@@ -42,7 +35,7 @@ test(
           const t0 = Date.now();
           const lap = (what: string) =>
             console.log(`e2e: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-          await clickActivity(vs, 'CI Triage');
+          await vs.openActivity('CI Triage');
           lap('view opened');
 
           // A row's innerText runs the label into the description: "CIattempt 1 · ...".
@@ -207,7 +200,7 @@ test(
           lap('log document outline, folding and link checked');
 
           // Re-run Failed Jobs from the run's context menu (back in the CI Triage view: the Outline took the sidebar).
-          await clickActivity(vs, 'CI Triage');
+          await vs.openActivity('CI Triage');
           fake.actions.length = 0;
           const run = vs.page
             .locator(`${SIDEBAR} .monaco-list-row`, { hasText: /^CI/ })
@@ -258,7 +251,7 @@ test(
               .evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')).join(' '));
           const seen = async () =>
             `welcome: ${JSON.stringify(await welcome())}\n  tree: ${JSON.stringify(await vs.rows(SIDEBAR))}`;
-          await clickActivity(vs, 'CI Triage');
+          await vs.openActivity('CI Triage');
           await vs.waitFor(
             async () => (await welcome()).includes('Sign in to see'),
             'the signed-out welcome view',
