@@ -20,8 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { sep } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { LogParser } from '../core/parser';
-import { LineSplitter } from '../core/lines';
+import { parseChunks } from '../core/parser';
+import type { LogParser } from '../core/parser';
 import type { Environment, LogFormat, Problem, Step } from '../core/model';
 import { LOG_SCHEME, TRUNCATED_MARKER, parseLogDocumentUri } from '../protocol';
 
@@ -196,8 +196,6 @@ export class LogDocuments {
     // A log read from disk because its text was not synced: every log line counts (positions past the
     // synced text are still the file's lines, which is what the editor shows).
     let contentLines = source === 'disk' ? Number.MAX_SAFE_INTEGER : countContentLines(doc);
-    const parser = new LogParser({ workspace });
-    const splitter = new LineSplitter();
     const problems: Problem[] = [];
     let dropped = 0;
     let lastProgress = Date.now();
@@ -208,25 +206,29 @@ export class LogDocuments {
         else dropped++;
       }
     };
-    try {
+    const onProgress = this.opts.onProgress;
+    // The engine's own chunks-to-problems loop, with a cancellation check and progress between chunks.
+    async function* watched(): AsyncGenerator<Uint8Array | string> {
       // Progress is published when the next chunk arrives, so a log of one chunk gets only its final publish.
       let progressDue = false;
       for await (const chunk of chunks) {
         if (job.cancelled) throw new Cancelled();
-        if (progressDue && this.opts.onProgress) {
+        if (progressDue && onProgress) {
           progressDue = false;
           reported = problems.length;
           lastProgress = Date.now();
-          this.opts.onProgress({ uri, version: job.version, problems, contentLines });
+          onProgress({ uri, version: job.version, problems, contentLines });
         }
-        for (const line of splitter.push(chunk)) take(parser.push(line));
-        // The first problems go out at once (a big log's first failure shows while the rest is parsed),
-        // later ones at most every PROGRESS_MS (each publish sends them all again).
+        yield chunk;
+        // The chunk's lines are parsed by now. The first problems go out at once (a big log's first failure
+        // shows while the rest is parsed), later ones at most every PROGRESS_MS (each publish sends them all).
         progressDue =
           problems.length > reported && (reported === 0 || Date.now() - lastProgress >= PROGRESS_MS);
       }
-      for (const line of splitter.end()) take(parser.push(line));
-      take(parser.end());
+    }
+    let parser: LogParser;
+    try {
+      parser = await parseChunks(watched(), { workspace }, take);
     } finally {
       const c = chunks as { destroy?: () => void };
       c.destroy?.();
