@@ -10,6 +10,7 @@ import { readConfig } from './config';
 import { Disposable } from './disposable';
 import type { CiLanguageClient } from './languageClient';
 import { reproduceLocally } from './reproduce';
+import { jobOfNode } from './runsTree';
 import type { Node, RunsTree } from './runsTree';
 
 export const REPRODUCE_COMMAND = 'ciTriage.reproduce';
@@ -65,18 +66,18 @@ export class ReproduceCommand extends Disposable {
   } | null> {
     const node =
       (isNode(arg) ? arg : undefined) ?? (arg === undefined ? this.tree.view.selection[0] : undefined);
-    if (node && (node.kind === 'job' || node.kind === 'step' || node.kind === 'problem')) {
-      const job = node.kind === 'job' ? node.job : node.job.job;
-      const folder = vscode.workspace.getWorkspaceFolder(node.session.head.root);
+    const of = jobOfNode(node);
+    if (node && of) {
+      const { session, job } = of;
+      const folder = vscode.workspace.getWorkspaceFolder(session.head.root);
       if (!folder) return null;
-      const known = node.kind === 'job' ? node.triage?.logFile : node.job.logFile;
-      const logFile = known ?? (await node.session.logOf(job));
-      const run = node.session.runs.find((e) => e.run.id === job.runId)?.run;
+      const logFile = of.logFile ?? (await session.logOf(job));
+      const run = session.runs.find((e) => e.run.id === job.runId)?.run;
       return {
         logFile,
         folder,
         ...(run ? { runHeadSha: run.headSha } : {}),
-        ...(node.session.head.headSha ? { localHeadSha: node.session.head.headSha } : {}),
+        ...(session.head.headSha ? { localHeadSha: session.head.headSha } : {}),
         ...(node.kind === 'problem' ? { problem: node.problem } : {}),
       };
     }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { redact } from '../providers/errors';
 import { Disposable } from './disposable';
 import type { LogDocuments } from './logDocuments';
-import { RUNS_VIEW } from './runsTree';
+import { jobOfNode, RUNS_VIEW } from './runsTree';
 import type { Node, RunsTree } from './runsTree';
 import type { RunsStore } from './runsStore';
 
@@ -69,25 +69,22 @@ export class RunCommands extends Disposable {
   /** Opens the log of a job, at a step, or at the line that printed a problem. */
   private async openLog(n?: Node): Promise<void> {
     const node = this.target(n);
-    if (node?.kind !== 'job' && node?.kind !== 'step' && node?.kind !== 'problem') {
+    const of = jobOfNode(node);
+    if (!node || !of) {
       void vscode.window.showInformationMessage('CI Triage: select a job in the CI Triage view first.');
       return;
     }
-    const job = node.kind === 'job' ? node.job : node.job.job;
+    const { session, job } = of;
     const line =
       node.kind === 'step' ? node.step.startLine : node.kind === 'problem' ? node.problem.logLine : 0;
     try {
-      const known = node.kind === 'job' ? node.triage?.logFile : node.job.logFile;
       const file =
-        known ??
+        of.logFile ??
         (await vscode.window.withProgress(
           { location: { viewId: RUNS_VIEW }, title: `Downloading the log of ${job.name}` },
-          () => node.session.logOf(job),
+          () => session.logOf(job),
         ));
-      await this.logs.open(
-        { file, job: job.name, url: job.url, workspace: node.session.head.root.fsPath },
-        line,
-      );
+      await this.logs.open({ file, job: job.name, url: job.url, workspace: session.head.root.fsPath }, line);
     } catch (e) {
       this.fail(`open the log of ${job.name}`, e);
     }

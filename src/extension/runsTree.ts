@@ -31,6 +31,17 @@ export type Node =
   | { kind: 'env'; rows: EnvRow[]; label: string; value: string }
   | { kind: 'info'; label: string; icon: string; tooltip?: string; command?: vscode.Command };
 
+/** The job a job, step or problem node is about, with its log file when the triage already has it; else null. */
+export function jobOfNode(
+  node: Node | undefined,
+): { session: RepoSession; job: Job; logFile: string | null } | null {
+  if (node?.kind === 'job')
+    return { session: node.session, job: node.job, logFile: node.triage?.logFile ?? null };
+  if (node?.kind === 'step' || node?.kind === 'problem')
+    return { session: node.session, job: node.job.job, logFile: node.job.logFile };
+  return null;
+}
+
 export class RunsTree extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
