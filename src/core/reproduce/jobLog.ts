@@ -116,17 +116,7 @@ export class JobLogScanner {
     if (l.command === 'group') {
       this.header = null;
       if (t.startsWith('Run ') && this.steps.length < MAX_STEPS) {
-        const step: LoggedStep = {
-          line: l.n,
-          name: detach(t),
-          kind: 'uses',
-          action: null,
-          commands: [],
-          collapsed: [],
-          shell: null,
-          env: [],
-          status: 'unknown',
-        };
+        const step = newStep(l.n, detach(t), 'uses');
         this.steps.push(step);
         this.owners.push(l.step);
         this.header = step;
@@ -246,17 +236,7 @@ export class JobLogScanner {
     if (section !== null && GITLAB_RUNNER_SECTION.test(section.name)) return;
     if (this.gitlabStep === null || this.gitlabOwner !== section) {
       if (this.steps.length >= MAX_STEPS) return;
-      this.gitlabStep = {
-        line: l.n,
-        name: detach(section?.name ?? 'script'),
-        kind: 'run',
-        action: null,
-        commands: [],
-        collapsed: [],
-        shell: null,
-        env: [],
-        status: 'unknown',
-      };
+      this.gitlabStep = newStep(l.n, detach(section?.name ?? 'script'), 'run');
       this.gitlabOwner = section;
       this.steps.push(this.gitlabStep);
       this.owners.push(section);
@@ -277,4 +257,19 @@ export function scanJobLog(lines: Iterable<string>): JobLog {
   const s = new JobLogScanner();
   for (const l of lines) s.push(l);
   return s.end();
+}
+
+/** A step as first seen: no commands, shell, env or outcome yet. */
+function newStep(line: number, name: string, kind: LoggedStep['kind']): LoggedStep {
+  return {
+    line,
+    name,
+    kind,
+    action: null,
+    commands: [],
+    collapsed: [],
+    shell: null,
+    env: [],
+    status: 'unknown',
+  };
 }
