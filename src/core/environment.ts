@@ -8,6 +8,7 @@
  */
 import { detach } from './text';
 import type { FramedLine } from './framing';
+import type { RawText } from './matcher';
 import { emptyEnvironment } from './model';
 import type { Environment, Step } from './model';
 
@@ -121,6 +122,51 @@ export class EnvironmentCollector {
       this.dispatch(l);
     } catch {
       // A malformed line must never stop the parse; the environment is best effort.
+    }
+  }
+
+  /** No group, header or output mode is open: only lines of the shapes `mayWant` knows can matter. */
+  get idle(): boolean {
+    return this.group === null && !this.envDump && !this.freeze && !this.pipList;
+  }
+
+  /**
+   * For an idle collector: whether `dispatch` could act on the unframed line `s` (its text located by `r`). A
+   * superset: where a colour code could hide what the text holds, the answer is yes.
+   */
+  mayWant(s: string, r: RawText): boolean {
+    const p = r.p;
+    if (p > r.q) return false;
+    const c = s.charCodeAt(p);
+    switch (c) {
+      case 32: {
+        const d = p + 1 <= r.q ? s.charCodeAt(p + 1) : -1;
+        return d === 43 || d === 27;
+      }
+      case 36: // '$'
+        return true;
+      case 67: // 'C'
+        return starts(s, r, 'Current runner version: ') || starts(s, r, 'Cloning into ');
+      case 68: // 'D'
+        return this.pendingPull !== null && starts(s, r, 'Digest: ');
+      case 73: // 'I'
+      case 82: {
+        // 'R'
+        const cl = s.charCodeAt(r.q);
+        return starts(s, r, 'Running with gitlab-runner ') || cl === 47 || cl === 116 || r.esc >= 0;
+      }
+      case 80: // 'P'
+        return starts(s, r, 'Python ') || starts(s, r, 'Poetry (version ');
+      case 83: // 'S'
+        return starts(s, r, 'Successfully ') || starts(s, r, 'Starting service ');
+      case 85: // 'U'
+        return starts(s, r, 'Using ');
+      case 112: // 'p'
+        return starts(s, r, 'platform ') || mayBeToolVersion(s, r);
+      default:
+        if (c >= 48 && c <= 57) return r.esc >= 0 || s.indexOf(' (mccabe: ', p) > p;
+        if (c >= 97 && c <= 122) return mayBeToolVersion(s, r);
+        return false;
     }
   }
 
@@ -542,4 +588,20 @@ export function jobImage(env: Environment): { shown: string; pinned: boolean } |
   // Pinned when the job named the image by digest; a tag floats even if the log shows the digest it got.
   const pinned = image.includes('@sha256:');
   return { shown: pinned || !env.digest ? image : `${image}@${env.digest}`, pinned };
+}
+
+/** `text.startsWith(prefix)` for the text of `s` located by `r`; yes when a colour code lies where the prefix would. */
+function starts(s: string, r: RawText, prefix: string): boolean {
+  return s.startsWith(prefix, r.p) || (r.esc >= 0 && r.esc < r.p + prefix.length);
+}
+
+/** A superset of `toolVersion`'s cheap gate (`name 1.2`, `name v1.2`, `name version 1.2`) on unframed text. */
+function mayBeToolVersion(s: string, r: RawText): boolean {
+  const sp = s.indexOf(' ', r.p);
+  if (sp < 0) return false;
+  if (r.esc >= 0 && r.esc < sp) return true;
+  const at = sp - r.p;
+  if (at < 2 || at > 7 || sp + 1 > r.q) return false;
+  const c = s.charCodeAt(sp + 1);
+  return (c >= 48 && c <= 57) || c === 118 || c === 27;
 }

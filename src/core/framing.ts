@@ -50,6 +50,12 @@ function isDigit(c: number): boolean {
 /** A leading `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (1 to 9 fraction digits); `lastIndex` is its length. */
 const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/y;
 
+/**
+ * The runner's `YYYY-MM-DDTHH:MM:SS.fffffffZ ` as TIMESTAMP reads it, not followed by what gitlabStreamLength
+ * takes for GitLab's stream marker.
+ */
+const RUNNER_TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y;
+
 /** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
 function gitlabStreamLength(s: string, at: number): number {
   if (at + 3 >= s.length) return 0;
@@ -183,6 +189,47 @@ export class Framer {
     const group = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
     // endLine is written when a step or group closes, not on every line: open ones are settled by finish().
     return { n, text: s, command, group: group ?? null, step: this.topStep, colon: s.indexOf(':') };
+  }
+
+  /**
+   * Where the text of a GitHub raw log line starts, for a line framing would only cut the timestamp and colours
+   * from (the caller checks the text for commands and escapes): the log is known to be a GitHub raw log, the line
+   * has the runner's 28-character timestamp and a space, and no pending step change. Else -1.
+   */
+  plainStart(s: string): number {
+    if (this.format !== 'github' || this.closeAfterLine) return -1;
+    RUNNER_TIMESTAMP.lastIndex = 0;
+    return RUNNER_TIMESTAMP.test(s) ? 29 : -1;
+  }
+
+  /** Line `n` was one `plainStart` accepted and nobody needed: only the line count moves. */
+  skip(n: number): void {
+    this.lastLine = n;
+  }
+
+  /** The innermost open step, section or group (what a framed line's `group` would be). */
+  get group(): Step | null {
+    return this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
+  }
+
+  get step(): Step | null {
+    return this.topStep;
+  }
+
+  /**
+   * What `frame` gives for a line `plainStart` accepted (text from `start`, first escape at `esc` or -1, no
+   * command), given the group and step it was read in.
+   */
+  plainLine(
+    s: string,
+    start: number,
+    esc: number,
+    n: number,
+    group: Step | null,
+    step: Step | null,
+  ): FramedLine {
+    const text = esc >= 0 ? stripEscapesFrom(s, start, esc) : s.slice(start);
+    return { n, text, command: null, group, step, colon: text.indexOf(':') };
   }
 
   /** Closes what is still open at the end of the log. */

@@ -36,11 +36,24 @@ export interface Wake {
   last?: string;
   /** `LINE_*` flags, any of which wakes the matcher. */
   flags?: number;
+  /**
+   * Words any of which, found anywhere in the raw line, wakes the matcher. The raw line is searched (timestamp and
+   * colour codes included), so a coloured word still counts; a word with a colour code inside it does not.
+   */
+  words?: readonly string[];
+  /**
+   * Words one of which the raw line must also hold for the other fields to wake the matcher (searched like
+   * `words`, and only on lines the other fields chose): what every line the matcher acts on while idle holds.
+   */
+  needs?: readonly string[];
   /** Lines an earlier matcher claimed (known only as the chain runs). */
   claimed?: boolean;
 }
 
-/** In a `Wake` alphabet: any character from U+0080 on. */
+/**
+ * In a `Wake` alphabet: any character from U+0080 on. Other characters from U+0081 on stand for themselves, so a
+ * matcher that acts on `●` does not wake on every progress bar's `━`.
+ */
 export const NON_ASCII = '\u0080';
 
 /** The line came with a GitHub command (`##[error]`, `[command]`, ...). */
@@ -120,74 +133,213 @@ export interface ClaimingContext extends MatcherContext {
   readonly claimedLine: number;
 }
 
-/** Calls the matchers a line wakes. `full` shows the line to every matcher (a step's first line). */
-export type Dispatch = (l: FramedLine, ctx: ClaimingContext, full: boolean) => void;
+/**
+ * Calls the matchers a line wakes and returns the mask of those still busy (0: every matcher is idle). `full`
+ * shows the line to every matcher (a step's first line); `raw` is the line as read, searched for `words`.
+ */
+export type Dispatch = (l: FramedLine, ctx: ClaimingContext, full: boolean, raw: string) => number;
 
-type DispatchFactory = (m: readonly Matcher[], wanted: (l: FramedLine) => number, all: number) => Dispatch;
+export interface Dispatcher {
+  readonly dispatch: Dispatch;
+  /**
+   * The matchers an unframed line may wake while they are idle: a superset of what `dispatch` would compute once
+   * the line is framed, or -1 when framing is needed to tell (a matcher without `wake`, say). `r` is the line's
+   * `scanRaw` result.
+   */
+  wantedRaw(s: string, r: RawText): number;
+}
+
+type DispatchFactory = (
+  m: readonly Matcher[],
+  wanted: (l: FramedLine, raw: string) => number,
+  all: number,
+) => Dispatch;
 /** Dispatchers by source, so that parsers with the same matchers share one compiled function. */
 const factories = new Map<string, DispatchFactory>();
 
 const MAX_GATED = 31;
 
 /**
- * Builds the dispatcher: the line's class (first, first non-space and last character, `LINE_*` flags) is
- * looked up in tables built from the matchers' `wake`, giving a bit mask of the matchers to call. A matcher's
- * `busy` is read only after it ran (its state changes nowhere else, but in `flush`, which a step's first line
- * follows), so an idle matcher costs one bit test per line.
- *
- * Each matcher is called from a call site of its own. A loop over the matchers is one megamorphic call site
- * that V8 cannot inline; unrolled, each site sees one matcher class, and its cheap rejection test is inlined
- * into the dispatcher.
+ * Where an unframed line's text lies, for lines whose only escapes are colours (SGR, `ESC [ digits ; m`): those
+ * are all the framer would cut, so the text's characters are the raw line's outside them.
  */
-export function createDispatch(matchers: readonly Matcher[]): Dispatch {
-  const byFirst = new Int32Array(129);
-  const byIndented = new Int32Array(129);
-  const byLast = new Int32Array(129);
-  const byFlag = new Int32Array(128);
-  let all = 0;
-  const body: string[] = [];
-  const fill = (table: Int32Array, chars: string | undefined, bit: number): void => {
+export class RawText {
+  /** The first escape at or after the text's start, or -1. */
+  esc = -1;
+  /** The text's first and last characters in the raw line (past leading and before trailing colours); p > q: empty. */
+  p = 0;
+  q = -1;
+}
+
+/**
+ * Fills `r` for the text of `s` that starts at `start`. False when the framer would do more than cut colours
+ * (another escape sequence, a C1 CSI, a bare `\r`): only framing can tell that text.
+ */
+export function scanRaw(s: string, start: number, r: RawText): boolean {
+  const n = s.length;
+  if (s.indexOf('\r', start) >= 0) return false;
+  const esc = s.indexOf('\x1b', start);
+  r.esc = esc;
+  let p = start;
+  let q = n - 1;
+  if (esc >= 0) {
+    if (s.indexOf('\x9b', start) >= 0) return false;
+    // Every escape must be a colour; leading ones move p, trailing ones move q.
+    let i = esc;
+    let lead = esc === start;
+    let end = -1;
+    while (i >= 0) {
+      let j = i + 1;
+      if (j >= n || s.charCodeAt(j) !== 91 /* [ */) return false;
+      j++;
+      let c = j < n ? s.charCodeAt(j) : 0;
+      while ((c >= 48 && c <= 57) || c === 59) c = ++j < n ? s.charCodeAt(j) : 0;
+      if (c !== 109 /* m */) return false;
+      if (lead) p = j + 1;
+      end = j;
+      i = j + 1 < n ? s.indexOf('\x1b', j + 1) : -1;
+      lead = lead && i === j + 1;
+    }
+    // Colours that end the line: walk back over adjacent sequences from the end.
+    if (end === n - 1) {
+      let k = n - 1;
+      for (;;) {
+        // s[k] is the `m` of a sequence that ends at k: find its ESC.
+        let b = k - 1;
+        while (b >= 0 && s.charCodeAt(b) !== 27) b--;
+        q = b - 1;
+        if (q < p || s.charCodeAt(q) !== 109) break;
+        // Another sequence right before? Only if an ESC [ digits m ends at q.
+        let e = q - 1;
+        while (e >= 0 && ((s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) || s.charCodeAt(e) === 59)) e--;
+        if (e < 1 || s.charCodeAt(e) !== 91 || s.charCodeAt(e - 1) !== 27 || e - 1 < p) break;
+        k = q;
+      }
+    }
+  }
+  r.p = p;
+  r.q = q;
+  return true;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** The wake tables of a matcher list: first, indented and last characters, flags, words. */
+class WakeTables {
+  readonly first = new Int32Array(129);
+  readonly indented = new Int32Array(129);
+  readonly last = new Int32Array(129);
+  readonly flag = new Int32Array(128);
+  /** Bits for single characters past U+0080 (the tables' slot 128 holds NON_ASCII's). */
+  readonly firstX = new Map<number, number>();
+  readonly indentedX = new Map<number, number>();
+  readonly lastX = new Map<number, number>();
+  readonly words: { bit: number; ids: number[] }[] = [];
+  readonly needs: { bit: number; ids: number[] }[] = [];
+  /** Bits of the matchers with `needs`. */
+  needBits = 0;
+  /** Every distinct word, searched at most once per line (`stamp` marks the searches of the current line). */
+  private readonly wordList: string[] = [];
+  private readonly wordStamp: number[] = [];
+  private readonly wordFound: boolean[] = [];
+  private stamp = 0;
+  all = 0;
+  /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
+  gated = true;
+
+  add(w: Wake, bit: number): void {
+    this.all |= bit;
+    this.fill(this.first, this.firstX, w.first, bit);
+    this.fill(this.indented, this.indentedX, w.indented, bit);
+    this.fill(this.last, this.lastX, w.last, bit);
+    // An indented line's first character is a space.
+    if (w.first !== undefined && w.first.indexOf(' ') >= 0) {
+      for (let k = 0; k < 129; k++) this.indented[k]! |= bit;
+    }
+    const flags = w.flags ?? 0;
+    for (let f = 0; f < 128; f++) if ((f & flags) !== 0) this.flag[f]! |= bit;
+    if (w.words !== undefined && w.words.length > 0) this.words.push({ bit, ids: this.wordIds(w.words) });
+    if (w.needs !== undefined && w.needs.length > 0) {
+      this.needs.push({ bit, ids: this.wordIds(w.needs) });
+      this.needBits |= bit;
+    }
+  }
+
+  private fill(table: Int32Array, extra: Map<number, number>, chars: string | undefined, bit: number): void {
     if (chars === undefined) return;
     for (let k = 0; k < chars.length; k++) {
       const c = chars.charCodeAt(k);
-      table[c < 128 ? c : 128]! |= bit;
+      if (c <= 128) table[c]! |= bit;
+      else extra.set(c, (extra.get(c) ?? 0) | bit);
     }
-  };
-  matchers.forEach((m, i) => {
-    const w = m.wake;
-    if (w === undefined || i >= MAX_GATED) {
-      body.push(`m${i}.line(l, c);`);
-      return;
+  }
+
+  lookup(table: Int32Array, extra: Map<number, number>, c: number): number {
+    if (c < 128) return table[c]!;
+    const x = extra.size > 0 ? extra.get(c) : undefined;
+    return x === undefined ? table[128]! : table[128]! | x;
+  }
+
+  private wordIds(words: readonly string[]): number[] {
+    return words.map((w) => {
+      // Words are searched in raw lines from the text's start or from the line's: none may fit in a timestamp.
+      if (/^[\d\-:.TZ ]*$/.test(w)) throw new Error(`wake word ${JSON.stringify(w)} could match a timestamp`);
+      let id = this.wordList.indexOf(w);
+      if (id < 0) {
+        id = this.wordList.push(w) - 1;
+        this.wordStamp.push(0);
+        this.wordFound.push(false);
+      }
+      return id;
+    });
+  }
+
+  private holdsAny(raw: string, from: number, ids: number[]): boolean {
+    const stamp = this.stamp;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (this.wordStamp[id] !== stamp) {
+        this.wordStamp[id] = stamp;
+        this.wordFound[id] = raw.indexOf(this.wordList[id]!, from) >= 0;
+      }
+      if (this.wordFound[id]) return true;
     }
-    const bit = 1 << i;
-    all |= bit;
-    fill(byFirst, w.first, bit);
-    fill(byIndented, w.indented, bit);
-    fill(byLast, w.last, bit);
-    // An indented line's first character is a space.
-    if (w.first !== undefined && w.first.indexOf(' ') >= 0)
-      for (let k = 0; k < 129; k++) byIndented[k]! |= bit;
-    const flags = w.flags ?? 0;
-    for (let f = 0; f < 128; f++) if ((f & flags) !== 0) byFlag[f]! |= bit;
-    const claimed = w.claimed === true ? ' || c.claimedLine === l.n' : '';
-    const busy = 'busy' in m ? ` busy = m${i}.busy ? busy | ${bit} : busy & ${~bit};` : '';
-    body.push(`if ((mask & ${bit}) !== 0${claimed}) { m${i}.line(l, c);${busy} }`);
-  });
-  const wanted = (l: FramedLine): number => {
+    return false;
+  }
+
+  /** `mask` without the matchers whose `needs` the raw line (from `from`) lacks, with those its `words` wake. */
+  wordMask(raw: string, from: number, mask: number): number {
+    this.stamp = (this.stamp + 1) | 0;
+    if ((mask & this.needBits) !== 0) {
+      const ns = this.needs;
+      for (let i = 0; i < ns.length; i++) {
+        const w = ns[i]!;
+        if ((mask & w.bit) !== 0 && !this.holdsAny(raw, from, w.ids)) mask &= ~w.bit;
+      }
+    }
+    const ws = this.words;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if ((mask & w.bit) === 0 && this.holdsAny(raw, from, w.ids)) mask |= w.bit;
+    }
+    return mask;
+  }
+
+  /** The matchers a framed line wakes. */
+  wanted(l: FramedLine, raw: string): number {
     const t = l.text;
     const n = t.length;
-    // No matcher acts on an empty line while idle.
-    if (n === 0) return byFlag[l.command !== null ? LINE_COMMAND : 0]!;
+    // No matcher acts on an empty line while idle (but for its words).
+    if (n === 0) return this.wordMask(raw, 0, this.flag[l.command !== null ? LINE_COMMAND : 0]!);
     const c0 = t.charCodeAt(0);
     const cl = t.charCodeAt(n - 1);
-    let mask = byFirst[c0 < 128 ? c0 : 128]! | byLast[cl < 128 ? cl : 128]!;
+    let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
     if (c0 === 32) {
       let k = 1;
       while (k < n && t.charCodeAt(k) === 32) k++;
-      if (k < n) {
-        const ck = t.charCodeAt(k);
-        mask |= byIndented[ck < 128 ? ck : 128]!;
-      }
+      if (k < n) mask |= this.lookup(this.indented, this.indentedX, t.charCodeAt(k));
     }
     let flags = l.command !== null ? LINE_COMMAND : 0;
     const colon = l.colon;
@@ -201,24 +353,137 @@ export function createDispatch(matchers: readonly Matcher[]): Dispatch {
         if (next === 32 || t.indexOf(': ', colon + 1) >= 0) flags |= LINE_COLON_SPACE;
       }
     }
-    if (
-      ((cl >= 48 && cl <= 57) || (cl >= 65 && cl <= 90) || (cl >= 97 && cl <= 122)) &&
-      endsWithExtension(t)
-    ) {
-      flags |= LINE_EXTENSION_END;
+    if (isAlnum(cl) && endsWithExtension(t)) flags |= LINE_EXTENSION_END;
+    return this.wordMask(raw, 0, mask | this.flag[flags]!);
+  }
+
+  /**
+   * `wanted` for a line not yet framed, from its raw text (`r` from `scanRaw`, no command): what colours could
+   * hide from the raw characters is assumed present, so the result holds every matcher `wanted` would give.
+   */
+  wantedRaw(s: string, r: RawText): number {
+    if (!this.gated) return -1;
+    const p = r.p;
+    const q = r.q;
+    if (p > q) return this.wordMask(s, p, this.flag[0]!);
+    const esc = r.esc;
+    const c0 = s.charCodeAt(p);
+    const cl = s.charCodeAt(q);
+    let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
+    if (c0 === 32) {
+      // The first character that is not a space, past any colours among the spaces.
+      let k = p + 1;
+      for (;;) {
+        while (k <= q && s.charCodeAt(k) === 32) k++;
+        if (k > q || s.charCodeAt(k) !== 27) break;
+        k = s.indexOf('m', k) + 1;
+      }
+      if (k <= q) mask |= this.lookup(this.indented, this.indentedX, s.charCodeAt(k));
     }
-    return mask | byFlag[flags]!;
-  };
+    let flags = 0;
+    const colon = s.indexOf(':', p);
+    if (colon >= 0 && colon <= q) {
+      flags |= LINE_COLON;
+      if (colon + 1 <= q) {
+        const next = s.charCodeAt(colon + 1);
+        if (next === 27) {
+          // Whatever follows the colour: assume all of it.
+          flags |= LINE_COLON_SINGLE | LINE_COLON_SPACE_C | LINE_LOCATION | LINE_COLON_SPACE;
+        } else {
+          if (next !== 58) flags |= LINE_COLON_SINGLE;
+          if (next === 32 && colon + 2 <= q) {
+            const after = s.charCodeAt(colon + 2);
+            if (after === 99 || after === 27) flags |= LINE_COLON_SPACE_C;
+          }
+          if (rawMayBeLocation(s, p, q, colon)) flags |= LINE_LOCATION;
+          const sp = s.indexOf(': ', colon + 1);
+          if (next === 32 || (sp >= 0 && sp < q) || (esc >= 0 && s.indexOf(':\x1b', colon + 1) >= 0))
+            flags |= LINE_COLON_SPACE;
+        }
+      }
+    }
+    if (isAlnum(cl) && endsWithExtensionIn(s, p, q, esc >= 0)) flags |= LINE_EXTENSION_END;
+    return this.wordMask(s, p, mask | this.flag[flags]!);
+  }
+}
+
+/** `mayBeLocation` on the text `s[p..q]` whose first colon is at `colon`, a superset where colours could hide. */
+function rawMayBeLocation(s: string, p: number, q: number, colon: number): boolean {
+  if (colon <= p || colon + 1 > q) return false;
+  const first = s.charCodeAt(p);
+  if (first === 32 || (first >= 9 && first <= 13)) return false;
+  const next = s.charCodeAt(colon + 1);
+  if (isDigit(next) || next === 27) return true;
+  // `C:` then the line's colon; a colour between `C` and `:` could make it one.
+  if (colon !== p + 1) return s.lastIndexOf('\x1b', colon) > p;
+  const k = s.indexOf(':', colon + 1);
+  if (k < 0 || k + 1 > q) return false;
+  const d = s.charCodeAt(k + 1);
+  return isDigit(d) || d === 27;
+}
+
+/** `endsWithExtension` of the text `s[p..q]`, stepping over the colours inside it when `colours`. */
+function endsWithExtensionIn(s: string, p: number, q: number, colours: boolean): boolean {
+  let seen = 0;
+  let i = q;
+  while (i > p && seen < 13) {
+    const ch = s.charCodeAt(i);
+    if (ch === 109 /* m */ && colours) {
+      let j = i - 1;
+      while (j > p && (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 59)) j--;
+      if (j > p && s.charCodeAt(j) === 91 && s.charCodeAt(j - 1) === 27) {
+        i = j - 2;
+        continue;
+      }
+    }
+    if (ch === 46) return i < q;
+    if (!isAlnum(ch)) return false;
+    seen++;
+    i--;
+  }
+  return false;
+}
+
+/**
+ * Builds the dispatcher: the line's class (first, first non-space and last character, `LINE_*` flags, words) is
+ * looked up in tables built from the matchers' `wake`, giving a bit mask of the matchers to call. A matcher's
+ * `busy` is read only after it ran (its state changes nowhere else, but in `flush`, which a step's first line
+ * follows), so an idle matcher costs one bit test per line.
+ *
+ * Each matcher is called from a call site of its own. A loop over the matchers is one megamorphic call site
+ * that V8 cannot inline; unrolled, each site sees one matcher class, and its cheap rejection test is inlined
+ * into the dispatcher.
+ */
+export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
+  const tables = new WakeTables();
+  const body: string[] = [];
+  matchers.forEach((m, i) => {
+    const w = m.wake;
+    if (w === undefined || i >= MAX_GATED) {
+      tables.gated = false;
+      body.push(`m${i}.line(l, c);`);
+      return;
+    }
+    const bit = 1 << i;
+    tables.add(w, bit);
+    const claimed = w.claimed === true ? ' || c.claimedLine === l.n' : '';
+    const busy = 'busy' in m ? ` busy = m${i}.busy ? busy | ${bit} : busy & ${~bit};` : '';
+    body.push(`if ((mask & ${bit}) !== 0${claimed}) { m${i}.line(l, c);${busy} }`);
+  });
+  const wanted = (l: FramedLine, raw: string): number => tables.wanted(l, raw);
   const names = matchers.map((_, i) => `m${i} = m[${i}]`).join(', ');
   // The source is built from indices and numbers only, never from log text.
   const source =
     `${names ? `const ${names};\n` : ''}let busy = 0;\n` +
-    'return function dispatch(l, c, full) {\nconst mask = full ? all : wanted(l) | busy;\n' +
-    `${body.join('\n')}\n};`;
+    'return function dispatch(l, c, full, raw) {\nconst mask = full ? all : wanted(l, raw) | busy;\n' +
+    `${body.join('\n')}\nreturn busy;\n};`;
   let make = factories.get(source);
   if (make === undefined) {
     make = new Function('m', 'wanted', 'all', source) as DispatchFactory;
     factories.set(source, make);
   }
-  return make(matchers, wanted, all);
+  return {
+    dispatch: make(matchers, wanted, tables.all),
+    wantedRaw: (s, r) => tables.wantedRaw(s, r),
+  };
 }

@@ -6,8 +6,8 @@
 import { Framer } from './framing';
 import { LineSplitter } from './lines';
 import type { FramedLine } from './framing';
-import type { ClaimingContext, Dispatch, Matcher, MatcherFactory } from './matcher';
-import { createDispatch } from './matcher';
+import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
+import { RawText, createDispatcher, scanRaw } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
 import { createPathMapper } from './paths';
@@ -40,12 +40,36 @@ class ParserContext implements ClaimingContext {
   n = 0;
   claimedLine = -1;
   step: Step | null = null;
-  previous: FramedLine | null = null;
+  /** The previous line, framed; or, when it was skipped unframed, what it takes to frame it on demand. */
+  prevLine: FramedLine | null = null;
+  prevRaw: string | null = null;
+  prevStart = 0;
+  prevEsc = -1;
+  prevN = 0;
+  prevGroup: Step | null = null;
+  prevStep: Step | null = null;
 
   constructor(
+    private readonly framer: Framer,
     private readonly onEmit: (p: ProblemInit) => void,
     private readonly onFallback: (p: ProblemInit, requireFailure: boolean) => void,
   ) {}
+
+  get previous(): FramedLine | null {
+    const raw = this.prevRaw;
+    if (raw !== null) {
+      this.prevLine = this.framer.plainLine(
+        raw,
+        this.prevStart,
+        this.prevEsc,
+        this.prevN,
+        this.prevGroup,
+        this.prevStep,
+      );
+      this.prevRaw = null;
+    }
+    return this.prevLine;
+  }
 
   emit(p: ProblemInit): void {
     this.claimedLine = this.n;
@@ -69,7 +93,11 @@ class ParserContext implements ClaimingContext {
 export class LogParser {
   private readonly framer = new Framer();
   private readonly matchers: Matcher[];
+  private readonly dispatcher: Dispatcher;
   private readonly dispatch: Dispatch;
+  /** The matchers inside a block (they see every line); 0 when all are idle. */
+  private busy = 0;
+  private readonly rawText = new RawText();
   private readonly env = new EnvironmentCollector();
   private readonly mapPath: PathMapper;
   private readonly seen = new Set<number>();
@@ -77,13 +105,13 @@ export class LogParser {
   private readonly perStep = new Map<number, number>();
   private out: Problem[] = [];
   private n = 0;
-  private current: FramedLine | null = null;
   private currentStep: Step | null = null;
   private readonly ctx: ParserContext;
 
   constructor(opts: ParseOptions = {}) {
     this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
-    this.dispatch = createDispatch(this.matchers);
+    this.dispatcher = createDispatcher(this.matchers);
+    this.dispatch = this.dispatcher.dispatch;
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
     this.mapPath = createPathMapper({
       workspace: opts.workspace ?? null,
@@ -91,6 +119,7 @@ export class LogParser {
     });
     // One context object, reused for every line: matchers run on the hot path.
     this.ctx = new ParserContext(
+      this.framer,
       (p) => this.accept(this.complete(p)),
       (p, requireFailure) => this.emitFallback(p, requireFailure),
     );
@@ -101,6 +130,24 @@ export class LogParser {
     const n = ++this.n;
     const ctx = this.ctx;
     ctx.n = n;
+    // Most lines of a real log (passing tests, downloads, progress) interest no one: when every matcher and the
+    // environment are idle, a GitHub line whose raw characters wake nothing is counted and left unframed.
+    if (this.busy === 0 && this.env.idle) {
+      const start = this.framer.plainStart(raw);
+      if (start >= 0 && this.skippable(raw, start)) {
+        this.framer.skip(n);
+        ctx.prevRaw = raw;
+        ctx.prevStart = start;
+        ctx.prevEsc = this.rawText.esc;
+        ctx.prevN = n;
+        return EMPTY;
+      }
+    }
+    if (ctx.prevRaw !== null) {
+      // The skipped previous line belongs where the framer stands before this line moves it.
+      ctx.prevGroup = this.framer.group;
+      ctx.prevStep = this.framer.step;
+    }
     const l = this.framer.frame(raw, n);
     // A step's first line goes to every matcher: some reset what they know about the step there.
     const full = l.step !== this.currentStep;
@@ -109,11 +156,22 @@ export class LogParser {
       this.currentStep = l.step;
       ctx.step = l.step;
     }
-    ctx.previous = this.current;
-    this.current = l;
     this.env.line(l);
-    this.dispatch(l, this.ctx, full);
+    this.busy = this.dispatch(l, ctx, full, raw);
+    ctx.prevRaw = null;
+    ctx.prevLine = l;
     return this.take();
+  }
+
+  private skippable(raw: string, start: number): boolean {
+    const r = this.rawText;
+    if (!scanRaw(raw, start, r)) return false;
+    if (r.p <= r.q) {
+      // `##[...]` and `[command]` lines are framing's.
+      const c0 = raw.charCodeAt(r.p);
+      if (c0 === 35 || c0 === 91) return false;
+    }
+    return this.dispatcher.wantedRaw(raw, r) === 0 && !this.env.mayWant(raw, r);
   }
 
   /** Ends the log; returns the last problems (buffered blocks and wrapper failures). */

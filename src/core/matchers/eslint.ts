@@ -23,8 +23,8 @@ function isAlnum(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
 }
 
-// `Oops!`, compact rows (`: line `), unix rows (`[Error/rule]`) and stylish file headers (`.ext`).
-const WAKE: Wake = { first: 'O', last: ']', flags: LINE_COLON_SPACE | LINE_EXTENSION_END };
+// `Oops!`, compact rows (`: line `), unix rows (`: message [Error/rule]`) and stylish file headers (`.ext`).
+const WAKE: Wake = { first: 'O', flags: LINE_COLON_SPACE | LINE_EXTENSION_END };
 
 /**
  * Where the `[` of a unix row's `[Error/rule]` is, for a line that ends with `]`: the last `[`, or -1 when

@@ -6,7 +6,6 @@
  * repeats the blocks is removed by the parser's de-duplication.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { NON_ASCII } from '../matcher';
 import { parseTsDiagnostic } from './tsc';
 import type { TsDiagnostic } from './tsc';
 
@@ -17,7 +16,7 @@ const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
 const CODE_FRAME = /^\s*> {1,2}(\d{1,9}) \|/;
 const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
 // `FAIL path`, ` FAIL  path`, `  ● title`.
-const WAKE: Wake = { first: 'F', indented: 'F' + NON_ASCII };
+const WAKE: Wake = { first: 'F', indented: 'F\u25cf' };
 
 interface Frame {
   file: string;

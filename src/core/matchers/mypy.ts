@@ -42,7 +42,7 @@ function parseLocation(prefix: string): Location | null {
 }
 
 // `Found N errors`, and lines whose first colon is not `::` (the location's colon).
-const WAKE: Wake = { first: 'F', flags: LINE_COLON_SINGLE };
+const WAKE: Wake = { first: 'F', flags: LINE_COLON_SINGLE, needs: ['error:', 'warning:', 'note:', 'Found '] };
 
 export function createMypyMatcher(): Matcher {
   return {

@@ -7,7 +7,6 @@
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { NON_ASCII } from '../matcher';
 
 // pip's rich diagnostics start `error: kebab-case-id`, then a `× message` box.
 const DIAGNOSTIC_ID = /^error: [a-z]+(?:-[a-z]+)+$/;
@@ -34,7 +33,7 @@ const ERROR_MATCHES = [
 const ERROR_ADVICE = ["pip's dependency resolver does not currently", 'Ignored the following versions'];
 const MAX_BOX_LINES = 1_000_000;
 // The first non-blank character of every line pip acts on: `╰─>`, `×`, `error:`, `ERROR:`, `Failed`, `note:`.
-const PIP_CHARS = 'eEFn' + NON_ASCII;
+const PIP_CHARS = 'eEFn\u2570\u00d7';
 const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS };
 
 function indentOf(t: string): number {

@@ -147,8 +147,8 @@ function nodeFile(nodeid: string): string {
 }
 
 // Outside its sections: rules, -q's final line, `no tests ran`, conftest errors, FAILED/ERROR summaries, xdist's
-// `[gw0]` and -v result lines (they end with the kind or the percentage).
-const WAKE: Wake = { first: '=0123456789nIFE[', last: 'DR]' };
+// `[gw0]` and the -v result lines that matter (a passing test's line wakes nothing: most of a -v log).
+const WAKE: Wake = { first: '=0123456789nIFE[', words: ['FAIL', 'ERROR'] };
 
 class PytestMatcher implements Matcher {
   readonly name = 'pytest';

@@ -10,7 +10,7 @@
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { LINE_LOCATION, NON_ASCII, mayBeLocation } from '../matcher';
+import { LINE_LOCATION, mayBeLocation } from '../matcher';
 import { HINT_WAKE, LinterHint, RULE_CODE, isPythonPath, parseLintLine } from './flake8';
 
 // Rule families that exist in ruff only (flake8 plugins spell theirs differently).
@@ -31,7 +31,9 @@ const NOT_RUFF_ERROR = /^error: (?:[a-z]+(?:-[a-z]+)+$|cannot format )/;
 // `path:` headers and `path:line` diagnostics.
 const WAKE: Wake = {
   first: HINT_WAKE.first + 'we-',
-  indented: '-\t\n\v\f\r' + NON_ASCII,
+  // `-` or another `\s` character (arrowAfterSpaces) after the leading spaces.
+  indented:
+    '-\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
   last: ':',
   flags: HINT_WAKE.flags | LINE_LOCATION,
 };

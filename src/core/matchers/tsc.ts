@@ -58,7 +58,7 @@ export function parseTsDiagnostic(s: string): TsDiagnostic | null {
 }
 
 // Every diagnostic holds the `: ` after its code (`TS2345: `).
-const WAKE: Wake = { flags: LINE_COLON_SPACE };
+const WAKE: Wake = { flags: LINE_COLON_SPACE, needs: ['TS'] };
 
 export function createTscMatcher(): Matcher {
   return {

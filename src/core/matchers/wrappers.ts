@@ -38,9 +38,8 @@ function mayBeTox4(text: string, i: number, end: number): boolean {
   return j > i && text.charCodeAt(j) === 58; /* : */
 }
 
-// tox 3 (`ERROR:`), nox, make, tox 4's FAIL lines (they end with the code or the timing) and its
-// `evaluation failed :(`.
-const WAKE: Wake = { first: 'Enmge', indented: 'e', last: ')0123456789' };
+// tox 3 (`ERROR:`), nox, make, tox 4's `FAIL code` lines and its `evaluation failed :(`.
+const WAKE: Wake = { first: 'Enmge', indented: 'e', words: ['FAIL'] };
 
 class WrappersMatcher implements Matcher {
   readonly name = 'wrappers';
