@@ -141,6 +141,8 @@ export type Dispatch = (l: FramedLine, ctx: ClaimingContext, full: boolean, raw:
 
 export interface Dispatcher {
   readonly dispatch: Dispatch;
+  /** The matchers a framed line wakes while idle (what `dispatch` computes; for tests). */
+  wanted(l: FramedLine, raw: string): number;
   /**
    * The matchers an unframed line may wake while they are idle: a superset of what `dispatch` would compute once
    * the line is framed, or -1 when framing is needed to tell (a matcher without `wake`, say). `r` is the line's
@@ -365,7 +367,8 @@ class WakeTables {
     if (!this.gated) return -1;
     const p = r.p;
     const q = r.q;
-    if (p > q) return this.wordMask(s, p, this.flag[0]!);
+    // Words are searched from the line's start, as `wanted` does: a word may be found in a colour code's `[`.
+    if (p > q) return this.wordMask(s, 0, this.flag[0]!);
     const esc = r.esc;
     const c0 = s.charCodeAt(p);
     const cl = s.charCodeAt(q);
@@ -403,7 +406,7 @@ class WakeTables {
       }
     }
     if (isAlnum(cl) && endsWithExtensionIn(s, p, q, esc >= 0)) flags |= LINE_EXTENSION_END;
-    return this.wordMask(s, p, mask | this.flag[flags]!);
+    return this.wordMask(s, 0, mask | this.flag[flags]!);
   }
 }
 
@@ -484,6 +487,7 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
   }
   return {
     dispatch: make(matchers, wanted, tables.all),
+    wanted,
     wantedRaw: (s, r) => tables.wantedRaw(s, r),
   };
 }

@@ -13,7 +13,7 @@ const PATHLIKE = /^[^\s[\]][^\t[\]]{0,1000}$/;
 const SYNTAX = /^\[error\] ([^\s:][^:]{0,1000}): (\w{0,40}Error): (.{1,2000})$/;
 const SYNTAX_LOC = / \((\d{1,9}):(\d{1,9})\)$/;
 // `Checking formatting...`, `Code style issues ...`, `[warn]` and `[error]` lines.
-const WAKE: Wake = { first: 'C[', needs: ['Checking formatting', 'Code style issues', '['] };
+const WAKE: Wake = { first: 'C[', needs: ['Checking formatting', 'Code style issues', 'warn', 'error'] };
 
 interface Pending {
   file: string;

@@ -1,0 +1,241 @@
+/**
+ * The parser's shortcuts must not change what it finds. Two of them: matchers see only the lines their `wake`
+ * declares (while idle), and a GitHub line that wakes nothing is classified from its raw characters and never
+ * framed. The reference here is a parser whose matchers have no `wake` (every matcher sees every framed line):
+ * on real fixture logs and on generated GitHub logs full of colours, unicode and near-misses, both must report
+ * the same problems, environment and steps.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { splitText } from '../../src/core/lines';
+import { LogParser } from '../../src/core/parser';
+import { Framer } from '../../src/core/framing';
+import { RawText, createDispatcher, scanRaw } from '../../src/core/matcher';
+import type { Matcher, MatcherFactory } from '../../src/core/matcher';
+import { allMatchers } from '../../src/core/matchers/registry';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+/** The same matcher, shown every line. */
+function ungated(f: MatcherFactory): MatcherFactory {
+  return () => {
+    const m = f();
+    const plain: Matcher = {
+      name: m.name,
+      line: (l, ctx) => m.line(l, ctx),
+      ...(m.flush ? { flush: (ctx) => m.flush!(ctx) } : {}),
+    };
+    return plain;
+  };
+}
+const REFERENCE = allMatchers.map(ungated);
+
+function parseWith(lines: readonly string[], matchers?: readonly MatcherFactory[]): unknown {
+  const p = new LogParser(matchers ? { matchers } : {});
+  const problems = [];
+  for (const l of lines) problems.push(...p.push(l));
+  problems.push(...p.end());
+  return { problems, environment: p.environment, steps: p.steps, format: p.format, lines: p.lines };
+}
+
+function fixtureLogs(): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) out.push(p);
+    }
+  };
+  walk(FIXTURES);
+  return out.sort();
+}
+
+/** A fixture's lines as a GitHub raw log: each behind a runner timestamp, in one step. */
+function asGitHub(lines: readonly string[]): string[] {
+  const ts = (i: number): string =>
+    `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(7, '0')}Z `;
+  return [
+    ts(0) + '##[group]Run pytest -v',
+    ts(1) + 'pytest -v',
+    ts(2) + '##[endgroup]',
+    ...lines.map((l, i) => ts(i + 3) + l),
+  ];
+}
+
+test('every fixture log parses the same with and without the shortcuts', () => {
+  const logs = fixtureLogs();
+  assert.ok(logs.length >= 30, `expected the fixture logs, found ${logs.length}`);
+  for (const file of logs) {
+    const lines = splitText(fs.readFileSync(file, 'utf8'));
+    for (const variant of [lines, asGitHub(lines)]) {
+      const got = parseWith(variant);
+      const want = parseWith(variant, REFERENCE);
+      assert.deepEqual(
+        got,
+        want,
+        `${path.relative(FIXTURES, file)}: the shortcut parse differs from every-line`,
+      );
+    }
+  }
+});
+
+// Pieces real logs are made of, and near-misses of what the matchers look for.
+const SGR = fc.constantFrom(
+  '\x1b[0m',
+  '\x1b[31m',
+  '\x1b[1m',
+  '\x1b[32;1m',
+  '\x1b[38;2;114;156;31m',
+  '\x1b[m',
+);
+const OTHER_ESC = fc.constantFrom('\x1b[K', '\x1b]8;;file:///a\x1b\\', '\x9b31m', '\x1b[2J', '\x1b');
+const WORD = fc.constantFrom(
+  'tests/test_a.py::test_x',
+  'PASSED',
+  'FAILED',
+  'FAIL',
+  'ERROR',
+  'error:',
+  'warning:',
+  'note:',
+  'Found 2 errors in 1 file (checked 3 source files)',
+  'src/a.py:12:5:',
+  'src/a.ts(3,5): error TS2345: no',
+  'C:\\a\\b.py:3:1: E501 x',
+  'C',
+  ':',
+  '::',
+  ': ',
+  ' ',
+  '    ',
+  '[  1%]',
+  '[Error/no-undef]',
+  '●',
+  '━━━━',
+  '×',
+  '╰─>',
+  '\u2003-->',
+  ' --> src/a.py:1:2',
+  'Checking formatting...',
+  'Code style issues found in 2 files. Run Prettier with --write to fix.',
+  '[warn] src/a.js',
+  'Successfully installed a-1.0',
+  'Successfully set up CPython (3.11.4)',
+  'platform linux -- Python 3.11.4, pytest-8.3.4, pluggy-1.5.0',
+  'pytest 8.3.4',
+  'ruff 0.4.1',
+  'git version 2.51.0',
+  'Digest: sha256:' + 'a'.repeat(64),
+  'Using docker image sha256:abc for python:3.11',
+  'Current runner version: 2.317.0',
+  '.py',
+  'a.js',
+  '=====',
+  '____ test_x ____',
+  'E       assert 1 == 2',
+  'Traceback (most recent call last):',
+  '  File "/home/runner/work/r/r/a.py", line 3, in f',
+  'py311: FAIL code 1 (0.50 seconds)',
+  'evaluation failed :(',
+  'make: *** [Makefile:3: all] Error 1',
+  'npm error code E404',
+  '$ pytest',
+  '+ flake8 .',
+  '- hook id: flake8',
+  'remote: Counting objects: 3% (2/1076)',
+  'Oops! Something went wrong!',
+  'FAIL src/a.test.js',
+  '  ● suite › test',
+  '##[error]',
+  '[command]/usr/bin/git',
+  '\r',
+  '\t',
+  '\ufeff',
+  'é',
+  '😀',
+);
+const PIECE = fc.oneof(
+  { weight: 6, arbitrary: WORD },
+  { weight: 3, arbitrary: SGR },
+  { weight: 1, arbitrary: OTHER_ESC },
+);
+const TEXT = fc.array(PIECE, { maxLength: 8 }).map((ps) => ps.join(''));
+const STRUCTURE = fc.constantFrom(
+  '##[group]Run pytest -v',
+  '##[group]Run flake8 .',
+  '##[group]Operating System',
+  '##[endgroup]',
+  '##[error]Process completed with exit code 1.',
+  '=================================== FAILURES ===================================',
+  '=========================== short test summary info ============================',
+  '============================== 1 failed in 0.05s ===============================',
+  '',
+);
+const BODY = fc.array(fc.oneof({ weight: 8, arbitrary: TEXT }, { weight: 1, arbitrary: STRUCTURE }), {
+  minLength: 1,
+  maxLength: 40,
+});
+const TIMESTAMP = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('2024-05-01T10:00:00.1234567Z ') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '2024-05-01T10:00:00.12Z ',
+      '2024-05-01T10:00:00.1234567Z 0aO ',
+      '2024-05-0xT10:00:00.1234567Z ',
+      '',
+    ),
+  },
+);
+const GITHUB_LOG = fc
+  .array(fc.tuple(TIMESTAMP, fc.oneof({ weight: 8, arbitrary: TEXT }, { weight: 1, arbitrary: STRUCTURE })), {
+    minLength: 1,
+    maxLength: 60,
+  })
+  .map((ls) => [
+    '2024-05-01T10:00:00.0000000Z Current runner version: 2.317.0',
+    ...ls.map(([t, x]) => t + x),
+  ]);
+
+test('generated GitHub logs parse the same with and without the shortcuts', () => {
+  fc.assert(
+    fc.property(GITHUB_LOG, (lines) => {
+      assert.deepEqual(
+        parseWith(lines),
+        parseWith(lines, REFERENCE),
+        `log:\n${JSON.stringify(lines, null, 1)}`,
+      );
+    }),
+    { numRuns: 400 },
+  );
+  void BODY;
+});
+
+test('the raw classification holds every matcher the framed line wakes', () => {
+  const dispatcher = createDispatcher(allMatchers.map((f) => f()));
+  fc.assert(
+    fc.property(TEXT, (text) => {
+      const raw = '2024-05-01T10:00:00.1234567Z ' + text;
+      const framer = new Framer();
+      framer.frame('2024-05-01T10:00:00.0000000Z start', 1);
+      const start = framer.plainStart(raw);
+      const r = new RawText();
+      if (start < 0 || !scanRaw(raw, start, r)) return;
+      const fromRaw = dispatcher.wantedRaw(raw, r);
+      if (fromRaw < 0) return;
+      const l = framer.frame(raw, 2);
+      if (l.command !== null) return;
+      const framed = dispatcher.wanted(l, raw);
+      assert.equal(
+        framed & ~fromRaw,
+        0,
+        `${JSON.stringify(raw)} framed as ${JSON.stringify(l.text)}: framed wakes ${framed.toString(2)}, raw ${fromRaw.toString(2)}`,
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
