@@ -43,41 +43,35 @@ export async function runFloor(file: string, limit?: number): Promise<RunResult>
   return { ms: performance.now() - t0, bytes, lines, found: 0 };
 }
 
-/** Our parser: every line through LogParser.push, then end(). */
+/** Our parser: the chunks as read through LogParser.pushChunk (it splits the bytes itself), then endChunks(). */
 export async function runParser(file: string, opts: ParseOptions = {}, limit?: number): Promise<RunResult> {
   const t0 = performance.now();
-  const splitter = new LineSplitter();
   const parser = new LogParser(opts);
   let bytes = 0;
-  let lines = 0;
   let found = 0;
   let firstProblemMs: number | null = null;
   let firstProblemLogLine: number | null = null;
-  const feed = (ls: string[]): void => {
-    lines += ls.length;
-    for (let i = 0; i < ls.length; i++) {
-      const ps = parser.push(ls[i]!);
-      if (ps.length > 0) {
-        if (firstProblemMs === null) {
-          firstProblemMs = performance.now() - t0;
-          firstProblemLogLine = ps[0]!.logLine;
-        }
-        found += ps.length;
-      }
+  const take = (ps: readonly { logLine: number }[]): void => {
+    if (ps.length === 0) return;
+    if (firstProblemMs === null) {
+      firstProblemMs = performance.now() - t0;
+      firstProblemLogLine = ps[0]!.logLine;
     }
+    found += ps.length;
   };
   for await (const chunk of open(file, limit) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    feed(splitter.push(chunk));
+    take(parser.pushChunk(chunk));
   }
-  feed(splitter.end());
-  const last = parser.end();
-  if (last.length > 0 && firstProblemMs === null) {
-    firstProblemMs = performance.now() - t0;
-    firstProblemLogLine = last[0]!.logLine;
-  }
-  found += last.length;
-  return { ms: performance.now() - t0, bytes, lines, found, firstProblemMs, firstProblemLogLine };
+  take(parser.endChunks());
+  return {
+    ms: performance.now() - t0,
+    bytes,
+    lines: parser.lines,
+    found,
+    firstProblemMs,
+    firstProblemLogLine,
+  };
 }
 
 /** The naive baseline: strip timestamp and ANSI, try every well-known problem-matcher regex on every line. */

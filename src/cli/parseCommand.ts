@@ -41,7 +41,9 @@ export async function runParse(args: string[]): Promise<number> {
     parser = await parseChunks(
       input as AsyncIterable<Buffer>,
       { workspace: values.workspace ?? null },
-      (ps) => problems.push(...ps),
+      (ps) => {
+        for (const p of ps) problems.push(p);
+      },
     );
   } catch (e) {
     throw new CliError(

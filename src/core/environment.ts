@@ -601,7 +601,13 @@ function mayBeToolVersion(s: string, r: RawText): boolean {
   if (sp < 0) return false;
   if (r.esc >= 0 && r.esc < sp) return true;
   const at = sp - r.p;
-  if (at < 2 || at > 7 || sp + 1 > r.q) return false;
+  if (at < 2 || sp + 1 > r.q) return false;
+  if (at > 7) {
+    // Bytes (see RawText.bytes): up to 7 characters may take up to 21.
+    if (!r.bytes || at > 21) return false;
+    for (let i = r.p; i < sp; i++) if (s.charCodeAt(i) >= 128) return true;
+    return false;
+  }
   const c = s.charCodeAt(sp + 1);
   return (c >= 48 && c <= 57) || c === 118 || c === 27;
 }

@@ -102,3 +102,145 @@ export function splitText(text: string, opts: SplitOptions = {}): string[] {
   const splitter = new LineSplitter(opts);
   return [...splitter.push(text), ...splitter.end()];
 }
+
+/** How a line `ByteLines` hands over must be decoded (see `ByteLineSink`). */
+export const enum ByteLineKind {
+  /** At most `maxLineLength` bytes, line end removed: decode as it is. */
+  Plain = 0,
+  /** Longer: decode, keep the first `maxLineLength` characters, then drop a final `\r`. */
+  Cut = 1,
+  /** The stream's last line (no line end): decode, keep the first `maxLineLength` characters. */
+  Last = 2,
+}
+
+/** Receives a line: its bytes `buf[start..end)` and `latin1`, a string of the same bytes (one character each). */
+export type ByteLineSink = (
+  buf: Buffer,
+  latin1: string,
+  start: number,
+  end: number,
+  kind: ByteLineKind,
+) => void;
+
+/**
+ * Splits a byte stream into lines without decoding them, for readers that decode only the lines they need. Each
+ * line comes with a latin1 string of its bytes: one character per byte, so it is cheap to make and to search,
+ * and its ASCII characters are the line's.
+ *
+ * LineSplitter stays the reference; the same lines come out once decoded (see `ByteLineKind`). A stream it
+ * would read with CR-only line ends, or one whose first line end is too far to tell, is not split here:
+ * `push` returns false, and the caller hands `buffered()` and the rest of the stream to a LineSplitter.
+ */
+export class ByteLines {
+  private readonly max: number;
+  /** Bytes kept of a line, enough for its first `max` characters and then some (a character is at most 3). */
+  private readonly cap: number;
+  /** Chunks seen before the line-end style is known (null once it is). */
+  private undecided: Buffer[] | null = [];
+  private undecidedBytes = 0;
+  private carry: Buffer | null = null;
+  private dropping = false;
+
+  constructor(
+    private readonly sink: ByteLineSink,
+    opts: SplitOptions = {},
+  ) {
+    this.max = opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.cap = 3 * this.max + 4;
+  }
+
+  /** Feeds a chunk. False: this stream is LineSplitter's (see the class). */
+  push(chunk: Uint8Array): boolean {
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.undecided !== null) {
+      this.undecided.push(buf);
+      this.undecidedBytes += buf.length;
+      let all = Buffer.concat(this.undecided);
+      // LineSplitter's rule, on the same bytes: a "\n" means LF; else a "\r" before the last byte means CR-only,
+      // and this stream is LineSplitter's. (Its decoder may hold a chunk's last bytes back and see that "\r" as
+      // the last character: it then decides later, by itself. A "\n" it never holds back.)
+      if (buf.indexOf(10) < 0) {
+        if ((all.length > 1 && all.lastIndexOf(13, all.length - 2) >= 0) || all.length > this.cap)
+          return false;
+        return true;
+      }
+      this.undecided = null;
+      // The decoder drops the byte order mark that starts a stream.
+      if (all.length >= 3 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf) all = all.subarray(3);
+      this.lines(all);
+      return true;
+    }
+    this.lines(buf);
+    return true;
+  }
+
+  /** The bytes fed while the line-end style was unknown (for the LineSplitter that takes over). */
+  buffered(): Buffer {
+    return Buffer.concat(this.undecided ?? []);
+  }
+
+  /** Ends the stream. False: this stream is LineSplitter's. */
+  end(): boolean {
+    if (this.undecided !== null) return false;
+    const c = this.carry;
+    if (c !== null && c.length > 0) this.sink(c, c.toString('latin1'), 0, c.length, ByteLineKind.Last);
+    this.carry = null;
+    this.dropping = false;
+    return true;
+  }
+
+  private lines(buf: Buffer): void {
+    let k = 0;
+    if (this.carry !== null) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        this.keep(buf, 0);
+        return;
+      }
+      const line = this.dropping
+        ? this.carry
+        : Buffer.concat([this.carry, buf.subarray(0, Math.min(nl, this.cap))]);
+      this.carry = null;
+      this.dropping = false;
+      this.complete(line, line.toString('latin1'), 0, line.length);
+      k = nl + 1;
+    }
+    const lat = buf.toString('latin1');
+    const n = lat.length;
+    for (;;) {
+      const j = lat.indexOf('\n', k);
+      if (j < 0) break;
+      this.complete(buf, lat, k, j);
+      k = j + 1;
+    }
+    if (k < n) this.keep(buf, k);
+  }
+
+  /** A line's bytes up to its "\n". */
+  private complete(buf: Buffer, lat: string, start: number, end: number): void {
+    if (end - start > this.max) {
+      this.sink(buf, lat, start, Math.min(end, start + this.cap), ByteLineKind.Cut);
+      return;
+    }
+    this.sink(
+      buf,
+      lat,
+      start,
+      end > start && lat.charCodeAt(end - 1) === 13 ? end - 1 : end,
+      ByteLineKind.Plain,
+    );
+  }
+
+  /** Keeps `buf[from..]`, the start (or more) of an unfinished line, up to `cap` bytes. */
+  private keep(buf: Buffer, from: number): void {
+    if (this.dropping) return;
+    const have = this.carry === null ? 0 : this.carry.length;
+    const take = Math.min(buf.length - from, this.cap - have);
+    // A copy: the stream may reuse its buffer, and a slice would pin the whole chunk.
+    const part = Buffer.from(buf.subarray(from, from + take));
+    this.carry = this.carry === null ? part : Buffer.concat([this.carry, part]);
+    if (from + take < buf.length) this.dropping = true;
+  }
+}

@@ -135,7 +135,8 @@ export interface ClaimingContext extends MatcherContext {
 
 /**
  * Calls the matchers a line wakes and returns the mask of those still busy (0: every matcher is idle). `full`
- * shows the line to every matcher (a step's first line); `raw` is the line as read, searched for `words`.
+ * shows the line to every matcher (a step's first line); `raw` is the line as read, searched for `words` (or
+ * the latin1 string of its UTF-8 bytes: words are ASCII, found in one exactly where in the other).
  */
 export type Dispatch = (l: FramedLine, ctx: ClaimingContext, full: boolean, raw: string) => number;
 
@@ -171,6 +172,11 @@ export class RawText {
   /** The text's first and last characters in the raw line (past leading and before trailing colours); p > q: empty. */
   p = 0;
   q = -1;
+  /**
+   * The raw line is the latin1 string of the line's UTF-8 bytes (one character per byte): ASCII reads the same,
+   * anything else must be decoded (or assumed) where a character counts.
+   */
+  bytes = false;
 }
 
 /**
@@ -247,6 +253,8 @@ class WakeTables {
   private readonly wordStamp: number[] = [];
   private readonly wordFound: boolean[] = [];
   private stamp = 0;
+  /** The line the current stamp is for: `wanted` after `wantedRaw` on the same line searches nothing twice. */
+  private stampedLine: string | null = null;
   all = 0;
   /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
   gated = true;
@@ -288,6 +296,8 @@ class WakeTables {
     return words.map((w) => {
       // Words are searched in raw lines from the text's start or from the line's: none may fit in a timestamp.
       if (/^[\d\-:.TZ ]*$/.test(w)) throw new Error(`wake word ${JSON.stringify(w)} could match a timestamp`);
+      // ASCII only, so that a line's UTF-8 bytes (RawText.bytes) hold a word exactly where its text does.
+      if (!/^[\x20-\x7e]+$/.test(w)) throw new Error(`wake word ${JSON.stringify(w)} is not printable ASCII`);
       let id = this.wordList.indexOf(w);
       if (id < 0) {
         id = this.wordList.push(w) - 1;
@@ -313,7 +323,10 @@ class WakeTables {
 
   /** `mask` without the matchers whose `needs` the raw line (from `from`) lacks, with those its `words` wake. */
   wordMask(raw: string, from: number, mask: number): number {
-    this.stamp = (this.stamp + 1) | 0;
+    if (raw !== this.stampedLine) {
+      this.stamp = (this.stamp + 1) | 0;
+      this.stampedLine = raw;
+    }
     if ((mask & this.needBits) !== 0) {
       const ns = this.needs;
       for (let i = 0; i < ns.length; i++) {
@@ -370,8 +383,13 @@ class WakeTables {
     // Words are searched from the line's start, as `wanted` does: a word may be found in a colour code's `[`.
     if (p > q) return this.wordMask(s, 0, this.flag[0]!);
     const esc = r.esc;
-    const c0 = s.charCodeAt(p);
-    const cl = s.charCodeAt(q);
+    let c0 = s.charCodeAt(p);
+    let cl = s.charCodeAt(q);
+    if (r.bytes && (c0 >= 128 || cl >= 128)) {
+      // UTF-8 bytes: the characters framing would see (the first or last UTF-16 unit); malformed: framing's call.
+      if (c0 >= 128 && (c0 = utf8Unit(s, p, q)) < 0) return -1;
+      if (cl >= 128 && (cl = utf8LastUnit(s, p, q)) < 0) return -1;
+    }
     let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
     if (c0 === 32) {
       // The first character that is not a space, past any colours among the spaces.
@@ -381,7 +399,11 @@ class WakeTables {
         if (k > q || s.charCodeAt(k) !== 27) break;
         k = s.indexOf('m', k) + 1;
       }
-      if (k <= q) mask |= this.lookup(this.indented, this.indentedX, s.charCodeAt(k));
+      if (k <= q) {
+        let ck = s.charCodeAt(k);
+        if (r.bytes && ck >= 128 && (ck = utf8Unit(s, k, q)) < 0) return -1;
+        mask |= this.lookup(this.indented, this.indentedX, ck);
+      }
     }
     let flags = 0;
     const colon = s.indexOf(':', p);
@@ -398,7 +420,7 @@ class WakeTables {
             const after = s.charCodeAt(colon + 2);
             if (after === 99 || after === 27) flags |= LINE_COLON_SPACE_C;
           }
-          if (rawMayBeLocation(s, p, q, colon)) flags |= LINE_LOCATION;
+          if (rawMayBeLocation(s, p, q, colon, r.bytes)) flags |= LINE_LOCATION;
           const sp = s.indexOf(': ', colon + 1);
           if (next === 32 || (sp >= 0 && sp < q) || (esc >= 0 && s.indexOf(':\x1b', colon + 1) >= 0))
             flags |= LINE_COLON_SPACE;
@@ -411,18 +433,59 @@ class WakeTables {
 }
 
 /** `mayBeLocation` on the text `s[p..q]` whose first colon is at `colon`, a superset where colours could hide. */
-function rawMayBeLocation(s: string, p: number, q: number, colon: number): boolean {
+function rawMayBeLocation(s: string, p: number, q: number, colon: number, bytes: boolean): boolean {
   if (colon <= p || colon + 1 > q) return false;
   const first = s.charCodeAt(p);
   if (first === 32 || (first >= 9 && first <= 13)) return false;
   const next = s.charCodeAt(colon + 1);
   if (isDigit(next) || next === 27) return true;
-  // `C:` then the line's colon; a colour between `C` and `:` could make it one.
-  if (colon !== p + 1) return s.lastIndexOf('\x1b', colon) > p;
+  // `C:` then the line's colon; a colour between `C` and `:` could make it one, and so could a first
+  // character of several bytes.
+  if (colon !== p + 1) return s.lastIndexOf('\x1b', colon) > p || (bytes && first >= 128);
   const k = s.indexOf(':', colon + 1);
   if (k < 0 || k + 1 > q) return false;
   const d = s.charCodeAt(k + 1);
   return isDigit(d) || d === 27;
+}
+
+/**
+ * The UTF-16 unit that the well-formed UTF-8 sequence starting at `s[i]` (one character per byte, ending by `q`)
+ * decodes to first, or -1 when it is malformed.
+ */
+export function utf8Unit(s: string, i: number, q: number): number {
+  const b0 = s.charCodeAt(i);
+  if (b0 < 0x80) return b0;
+  const len = b0 >= 0xc2 && b0 <= 0xdf ? 2 : b0 >= 0xe0 && b0 <= 0xef ? 3 : b0 >= 0xf0 && b0 <= 0xf4 ? 4 : 0;
+  if (len === 0 || i + len - 1 > q) return -1;
+  let cp = len === 2 ? b0 & 0x1f : len === 3 ? b0 & 0x0f : b0 & 0x07;
+  for (let k = 1; k < len; k++) {
+    const b = s.charCodeAt(i + k);
+    if (b < 0x80 || b > 0xbf) return -1;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are malformed.
+  if (
+    (len === 3 && cp < 0x800) ||
+    (cp >= 0xd800 && cp <= 0xdfff) ||
+    (len === 4 && (cp < 0x10000 || cp > 0x10ffff))
+  )
+    return -1;
+  return cp < 0x10000 ? cp : 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+/** The last UTF-16 unit of the well-formed UTF-8 character ending at `s[q]` (from `p` on), or -1. */
+export function utf8LastUnit(s: string, p: number, q: number): number {
+  let j = q;
+  while (j > p && j > q - 3 && s.charCodeAt(j) >= 0x80 && s.charCodeAt(j) <= 0xbf) j--;
+  const first = utf8Unit(s, j, q);
+  if (first < 0) return -1;
+  const b0 = s.charCodeAt(j);
+  const len = b0 < 0x80 ? 1 : b0 <= 0xdf ? 2 : b0 <= 0xef ? 3 : 4;
+  if (j + len - 1 !== q) return -1;
+  if (len < 4) return first;
+  let cp = s.charCodeAt(j) & 0x07;
+  for (let k = 1; k < 4; k++) cp = (cp << 6) | (s.charCodeAt(j + k) & 0x3f);
+  return 0xdc00 + ((cp - 0x10000) & 0x3ff);
 }
 
 /** `endsWithExtension` of the text `s[p..q]`, stepping over the colours inside it when `colours`. */

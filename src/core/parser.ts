@@ -4,7 +4,7 @@
  * set and the fallback list are capped.
  */
 import { Framer } from './framing';
-import { LineSplitter } from './lines';
+import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines';
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
 import { RawText, createDispatcher, scanRaw } from './matcher';
@@ -43,6 +43,10 @@ class ParserContext implements ClaimingContext {
   /** The previous line, framed; or, when it was skipped unframed, what it takes to frame it on demand. */
   prevLine: FramedLine | null = null;
   prevRaw: string | null = null;
+  /** When the skipped line came as bytes: `prevRaw` is their latin1 string, the text is decoded from here. */
+  prevBuf: Buffer | null = null;
+  prevBufStart = 0;
+  prevBufEnd = 0;
   prevStart = 0;
   prevEsc = -1;
   prevN = 0;
@@ -56,12 +60,18 @@ class ParserContext implements ClaimingContext {
   ) {}
 
   get previous(): FramedLine | null {
-    const raw = this.prevRaw;
+    let raw = this.prevRaw;
     if (raw !== null) {
+      let esc = this.prevEsc;
+      if (this.prevBuf !== null) {
+        raw = decodeLine(this.prevBuf, this.prevBufStart, this.prevBufEnd);
+        esc = raw.indexOf('\x1b', this.prevStart);
+        this.prevBuf = null;
+      }
       this.prevLine = this.framer.plainLine(
         raw,
         this.prevStart,
-        this.prevEsc,
+        esc,
         this.prevN,
         this.prevGroup,
         this.prevStep,
@@ -98,6 +108,9 @@ export class LogParser {
   /** The matchers inside a block (they see every line); 0 when all are idle. */
   private busy = 0;
   private readonly rawText = new RawText();
+  private chunkMode: 'none' | 'bytes' | 'text' | 'done' = 'none';
+  private byteLines: ByteLines | null = null;
+  private splitter: LineSplitter | null = null;
   private readonly env = new EnvironmentCollector();
   private readonly mapPath: PathMapper;
   private readonly seen = new Set<number>();
@@ -127,22 +140,109 @@ export class LogParser {
 
   /** Feeds one raw log line; returns the problems it completed. */
   push(raw: string): Problem[] {
-    const n = ++this.n;
-    const ctx = this.ctx;
-    ctx.n = n;
+    this.line(raw);
+    return this.take();
+  }
+
+  /**
+   * Feeds a chunk of the log (bytes as read, or text); returns the problems it completed. Lines are split as
+   * LineSplitter splits them. Bytes are split undecoded, and a line is decoded only when someone reads it.
+   */
+  pushChunk(chunk: Uint8Array | string): Problem[] {
+    if (this.chunkMode === 'bytes' && typeof chunk !== 'string') {
+      if (!this.byteLines!.push(chunk)) this.toText(this.byteLines!.buffered());
+    } else if (this.chunkMode === 'text') {
+      for (const l of this.splitter!.push(chunk)) this.line(l);
+    } else if (typeof chunk === 'string') {
+      if (this.chunkMode === 'bytes') this.pushChunk(Buffer.from(chunk, 'utf8'));
+      else {
+        this.chunkMode = 'text';
+        this.splitter = new LineSplitter();
+        return this.pushChunk(chunk);
+      }
+    } else {
+      this.chunkMode = 'bytes';
+      this.byteLines = new ByteLines((buf, lat, start, end, kind) =>
+        this.byteLine(buf, lat, start, end, kind),
+      );
+      return this.pushChunk(chunk);
+    }
+    return this.take();
+  }
+
+  /** Ends chunked input, then the log (`end`); returns the last problems. */
+  endChunks(): Problem[] {
+    if (this.chunkMode === 'bytes' && !this.byteLines!.end()) this.toText(this.byteLines!.buffered());
+    if (this.chunkMode === 'text') for (const l of this.splitter!.end()) this.line(l);
+    this.chunkMode = 'done';
+    const last = this.take();
+    const rest = this.end();
+    return last.length === 0 ? rest : rest.length === 0 ? last : [...last, ...rest];
+  }
+
+  /** The byte stream turned out to be LineSplitter's: it reads it from the start. */
+  private toText(buffered: Buffer): void {
+    this.chunkMode = 'text';
+    this.byteLines = null;
+    this.splitter = new LineSplitter();
+    for (const l of this.splitter.push(buffered)) this.line(l);
+  }
+
+  private line(raw: string): void {
     // Most lines of a real log (passing tests, downloads, progress) interest no one: when every matcher and the
     // environment are idle, a GitHub line whose raw characters wake nothing is counted and left unframed.
     if (this.busy === 0 && this.env.idle) {
       const start = this.framer.plainStart(raw);
-      if (start >= 0 && this.skippable(raw, start)) {
-        this.framer.skip(n);
-        ctx.prevRaw = raw;
-        ctx.prevStart = start;
-        ctx.prevEsc = this.rawText.esc;
-        ctx.prevN = n;
-        return EMPTY;
+      if (start >= 0 && this.skippable(raw, start, false)) {
+        this.skip(raw, start);
+        return;
       }
     }
+    this.framed(raw);
+  }
+
+  /** A line as bytes (`ByteLines`): the same shortcut on its latin1 string, else decoded and framed. */
+  private byteLine(buf: Buffer, lat: string, start: number, end: number, kind: ByteLineKind): void {
+    if (kind === ByteLineKind.Plain) {
+      const raw = lat.slice(start, end);
+      if (this.busy === 0 && this.env.idle) {
+        const s = this.framer.plainStart(raw);
+        if (s >= 0 && this.skippable(raw, s, true)) {
+          this.skip(raw, s);
+          const ctx = this.ctx;
+          ctx.prevBuf = buf;
+          ctx.prevBufStart = start;
+          ctx.prevBufEnd = end;
+          return;
+        }
+      }
+      // The latin1 string goes along for the word searches: the same string the shortcut searched.
+      this.framed(decodeLine(buf, start, end), raw);
+      return;
+    }
+    let text = decodeLine(buf, start, end);
+    if (text.length > DEFAULT_MAX_LINE_LENGTH) text = text.slice(0, DEFAULT_MAX_LINE_LENGTH);
+    if (kind === ByteLineKind.Cut && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    this.framed(text);
+  }
+
+  private skip(raw: string, start: number): void {
+    const n = ++this.n;
+    const ctx = this.ctx;
+    ctx.n = n;
+    this.framer.skip(n);
+    ctx.prevRaw = raw;
+    ctx.prevBuf = null;
+    ctx.prevStart = start;
+    ctx.prevEsc = this.rawText.esc;
+    ctx.prevN = n;
+  }
+
+  /** Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). */
+  private framed(raw: string, words: string = raw): void {
+    const n = ++this.n;
+    const ctx = this.ctx;
+    ctx.n = n;
     if (ctx.prevRaw !== null) {
       // The skipped previous line belongs where the framer stands before this line moves it.
       ctx.prevGroup = this.framer.group;
@@ -157,15 +257,16 @@ export class LogParser {
       ctx.step = l.step;
     }
     this.env.line(l);
-    this.busy = this.dispatch(l, ctx, full, raw);
+    this.busy = this.dispatch(l, ctx, full, words);
     ctx.prevRaw = null;
+    ctx.prevBuf = null;
     ctx.prevLine = l;
-    return this.take();
   }
 
-  private skippable(raw: string, start: number): boolean {
+  private skippable(raw: string, start: number, bytes: boolean): boolean {
     const r = this.rawText;
     if (!scanRaw(raw, start, r)) return false;
+    r.bytes = bytes;
     if (r.p <= r.q) {
       // `##[...]` and `[command]` lines are framing's.
       const c0 = raw.charCodeAt(r.p);
@@ -264,6 +365,15 @@ export class LogParser {
 
 const EMPTY: Problem[] = [];
 
+/**
+ * A line's text from its UTF-8 bytes. Buffer's decoder replaces malformed bytes as TextDecoder does (the WHATWG
+ * rule), keeps a byte order mark (only the stream's first is dropped, by ByteLines) and, unlike TextDecoder on a
+ * subarray, allocates nothing but the string.
+ */
+function decodeLine(buf: Buffer, start: number, end: number): string {
+  return buf.toString('utf8', start, end);
+}
+
 /** Two FNV-1a variants folded into one safe integer. */
 function hashKey(s: string): number {
   let a = 0x811c9dc5;
@@ -310,18 +420,11 @@ export async function parseChunks(
   onProblems: (problems: Problem[]) => void,
 ): Promise<LogParser> {
   const parser = new LogParser(opts);
-  const splitter = new LineSplitter();
   for await (const chunk of source) {
-    for (const line of splitter.push(chunk)) {
-      const ps = parser.push(line);
-      if (ps.length > 0) onProblems(ps);
-    }
-  }
-  for (const line of splitter.end()) {
-    const ps = parser.push(line);
+    const ps = parser.pushChunk(chunk);
     if (ps.length > 0) onProblems(ps);
   }
-  const last = parser.end();
+  const last = parser.endChunks();
   if (last.length > 0) onProblems(last);
   return parser;
 }

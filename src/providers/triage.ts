@@ -105,7 +105,9 @@ export async function triageJob(
 
 async function parseStream(stream: LogStream, parse: ParseOptions = {}) {
   const problems: Problem[] = [];
-  const parser = await parseChunks(stream, parse, (ps) => problems.push(...ps));
+  const parser = await parseChunks(stream, parse, (ps) => {
+    for (const p of ps) problems.push(p);
+  });
   return { problems, environment: parser.environment };
 }
 

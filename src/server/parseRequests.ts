@@ -77,8 +77,11 @@ export function registerParseRequests(connection: Connection): void {
       const result = await parseLogFile(
         params,
         (ps) => {
-          for (const p of ps) batch.push(p);
-          if (batch.length >= BATCH) flush();
+          // A chunk of the log may complete thousands: still no batch over BATCH.
+          for (const p of ps) {
+            batch.push(p);
+            if (batch.length >= BATCH) flush();
+          }
         },
         token,
       );
