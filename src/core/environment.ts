@@ -92,6 +92,8 @@ export class EnvironmentCollector {
   private readonly env = emptyEnvironment();
   private readonly osParts: string[] = [];
   private group: string | null = null;
+  /** The open group is one `inGroup` reads every line of. */
+  private readsGroup = false;
   /** Inside a GitHub step's `##[group]Run ...` header: which part of it. */
   private block: Block = null;
   /** Output modes of the current step, set by the commands it runs. */
@@ -125,9 +127,17 @@ export class EnvironmentCollector {
     }
   }
 
-  /** No group, header or output mode is open: only lines of the shapes `mayWant` knows can matter. */
+  /**
+   * No step header, group it reads (`inGroup`) or output mode is open: only lines of the shapes `mayWant` knows
+   * can matter. (In any other group, lines are read as outside one.)
+   */
   get idle(): boolean {
-    return this.group === null && !this.envDump && !this.freeze && !this.pipList;
+    return (
+      (this.group === null || (this.block === null && !this.readsGroup)) &&
+      !this.envDump &&
+      !this.freeze &&
+      !this.pipList
+    );
   }
 
   /**
@@ -301,6 +311,8 @@ export class EnvironmentCollector {
 
   private startGroup(name: string): void {
     this.group = name;
+    this.readsGroup =
+      name === 'Operating System' || name === 'Runner Image' || name === 'Environment details';
     this.block = null;
     this.pendingPull = null;
     if (name.startsWith('Run ')) {
@@ -316,6 +328,7 @@ export class EnvironmentCollector {
       this.env.os = this.osParts.join(' ');
     }
     this.group = null;
+    this.readsGroup = false;
     this.block = null;
     this.pendingPull = null;
   }

@@ -30,6 +30,8 @@ export interface MatcherContext {
 export interface Wake {
   /** First characters of the text. `NON_ASCII` stands for every character from U+0080 on. */
   first?: string;
+  /** Starts of the text (printable ASCII): finer than `first` where a letter is common. */
+  prefixes?: readonly string[];
   /** For a line that starts with a space: the first character that is not a space (same alphabet). */
   indented?: string;
   /** Last characters of the text. */
@@ -82,7 +84,7 @@ export interface Matcher {
   /** The top-level step ended, or the log did: report what is buffered and reset. */
   flush?(ctx: MatcherContext): void;
   /** The lines that wake the matcher while it is idle. Without it, the matcher sees every line. */
-  readonly wake?: Wake;
+  readonly wake?: Wake | readonly Wake[];
   /**
    * True while the matcher is inside a block (or waits for the next line): it then sees every line. Read after
    * each `line()` the matcher was shown, so it may change only there and in `flush`. A matcher with `wake` whose
@@ -244,10 +246,15 @@ class WakeTables {
   readonly firstX = new Map<number, number>();
   readonly indentedX = new Map<number, number>();
   readonly lastX = new Map<number, number>();
+  /** `prefixes` by their first character. */
+  readonly prefixTable: ({ bit: number; prefix: string }[] | undefined)[] = new Array(128).fill(undefined);
   readonly words: { bit: number; ids: number[] }[] = [];
   readonly needs: { bit: number; ids: number[] }[] = [];
   /** Bits of the matchers with `needs`. */
   needBits = 0;
+  /** Bits past the matchers' own, one per extra `wake` alternative, and the matcher bit each stands for. */
+  virtualBits = 0;
+  readonly fold: { virtual: number; real: number }[] = [];
   /** Every distinct word, searched at most once per line (`stamp` marks the searches of the current line). */
   private readonly wordList: string[] = [];
   private readonly wordStamp: number[] = [];
@@ -267,6 +274,12 @@ class WakeTables {
     // An indented line's first character is a space.
     if (w.first !== undefined && w.first.indexOf(' ') >= 0) {
       for (let k = 0; k < 129; k++) this.indented[k]! |= bit;
+    }
+    for (const prefix of w.prefixes ?? []) {
+      if (!/^[\x20-\x7e]+$/.test(prefix))
+        throw new Error(`wake prefix ${JSON.stringify(prefix)} is not printable ASCII`);
+      const c = prefix.charCodeAt(0);
+      (this.prefixTable[c] ??= []).push({ bit, prefix });
     }
     const flags = w.flags ?? 0;
     for (let f = 0; f < 128; f++) if ((f & flags) !== 0) this.flag[f]! |= bit;
@@ -339,6 +352,11 @@ class WakeTables {
       const w = ws[i]!;
       if ((mask & w.bit) === 0 && this.holdsAny(raw, from, w.ids)) mask |= w.bit;
     }
+    if ((mask & this.virtualBits) !== 0) {
+      for (let i = 0; i < this.fold.length; i++)
+        if ((mask & this.fold[i]!.virtual) !== 0) mask |= this.fold[i]!.real;
+      mask &= ~this.virtualBits;
+    }
     return mask;
   }
 
@@ -351,6 +369,10 @@ class WakeTables {
     const c0 = t.charCodeAt(0);
     const cl = t.charCodeAt(n - 1);
     let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
+    const ps = c0 < 128 ? this.prefixTable[c0] : undefined;
+    if (ps !== undefined) {
+      for (let i = 0; i < ps.length; i++) if (t.startsWith(ps[i]!.prefix)) mask |= ps[i]!.bit;
+    }
     if (c0 === 32) {
       let k = 1;
       while (k < n && t.charCodeAt(k) === 32) k++;
@@ -391,6 +413,15 @@ class WakeTables {
       if (cl >= 128 && (cl = utf8LastUnit(s, p, q)) < 0) return -1;
     }
     let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
+    const ps = c0 < 128 ? this.prefixTable[c0] : undefined;
+    if (ps !== undefined) {
+      // A colour inside the prefix's span could hide it: assume it there.
+      const escAfter = esc >= p ? esc : esc >= 0 ? s.indexOf('\x1b', p) : -1;
+      for (let i = 0; i < ps.length; i++) {
+        const x = ps[i]!;
+        if (s.startsWith(x.prefix, p) || (escAfter >= 0 && escAfter < p + x.prefix.length)) mask |= x.bit;
+      }
+    }
     if (c0 === 32) {
       // The first character that is not a space, past any colours among the spaces.
       let k = p + 1;
@@ -531,8 +562,17 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
       return;
     }
     const bit = 1 << i;
-    tables.add(w, bit);
-    const claimed = w.claimed === true ? ' || c.claimedLine === l.n' : '';
+    const alternatives: readonly Wake[] = Array.isArray(w) ? w : [w as Wake];
+    alternatives.forEach((alt, k) => {
+      if (k === 0) return tables.add(alt, bit);
+      // Another way to wake the matcher, with its own needs: a bit of its own, folded into the matcher's.
+      const virtual = 1 << (MAX_GATED - 1 - tables.fold.length);
+      if (virtual <= 1 << (matchers.length - 1)) throw new Error('too many wake alternatives');
+      tables.add(alt, virtual);
+      tables.fold.push({ virtual, real: bit });
+      tables.virtualBits |= virtual;
+    });
+    const claimed = alternatives.some((a) => a.claimed === true) ? ' || c.claimedLine === l.n' : '';
     const busy = 'busy' in m ? ` busy = m${i}.busy ? busy | ${bit} : busy & ${~bit};` : '';
     body.push(`if ((mask & ${bit}) !== 0${claimed}) { m${i}.line(l, c);${busy} }`);
   });

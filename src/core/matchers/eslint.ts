@@ -24,7 +24,12 @@ function isAlnum(ch: number): boolean {
 }
 
 // `Oops!`, compact rows (`: line `), unix rows (`: message [Error/rule]`) and stylish file headers (`.ext`).
-const WAKE: Wake = { first: 'O', flags: LINE_COLON_SPACE | LINE_EXTENSION_END };
+const WAKE: readonly Wake[] = [
+  // `Oops!`, a compact row, a unix row.
+  { first: 'O', flags: LINE_COLON_SPACE, needs: ['Oops', ': line ', '[Error', '[Warning'] },
+  // A stylish file header.
+  { flags: LINE_EXTENSION_END },
+];
 
 /**
  * Where the `[` of a unix row's `[Error/rule]` is, for a line that ends with `]`: the last `[`, or -1 when

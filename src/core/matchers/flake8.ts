@@ -127,8 +127,8 @@ function linterOfHook(id: string): PyLinter | null {
  * sees): echoed commands (`-`, `$`, `+`, `nox > `, bare `ruff`/`flake8`/`pycodestyle`/`python` lines,
  * `[command]`) and tox's `env: commands[0]> cmd`.
  */
-export const HINT_WAKE: Required<Pick<Wake, 'first' | 'flags'>> = {
-  first: '-$+nrfp',
+export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags'>> = {
+  prefixes: ['- hook id: ', '$ ', '+ ', 'nox > ', 'ruff ', 'flake8', 'pycodestyle', 'python'],
   flags: LINE_COMMAND | LINE_COLON_SPACE_C,
 };
 
@@ -182,7 +182,8 @@ export class LinterHint {
       this.step = l.step;
       this.named.clear();
       this.other = false;
-      this.inHeader = l.command === 'group';
+      // A GitHub step's header group (`Run <script>`): the runner's own groups (`Operating System`) are not.
+      this.inHeader = l.command === 'group' && l.text.startsWith('Run ');
       if (l.step) this.add(linterIn(l.step.name));
     }
     const t = l.text;
@@ -240,7 +241,7 @@ export class LinterHint {
   }
 }
 
-const WAKE: Wake = { first: HINT_WAKE.first, flags: HINT_WAKE.flags | LINE_LOCATION };
+const WAKE: Wake = { prefixes: HINT_WAKE.prefixes, flags: HINT_WAKE.flags | LINE_LOCATION };
 
 export function createFlake8Matcher(): Matcher {
   const hint = new LinterHint();

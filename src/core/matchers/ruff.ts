@@ -30,7 +30,7 @@ const NOT_RUFF_ERROR = /^error: (?:[a-z]+(?:-[a-z]+)+$|cannot format )/;
 // What the hint reads, `warning:`/`error:` lines, the full format's ` --> ` (after white space), grouped
 // `path:` headers and `path:line` diagnostics.
 const WAKE: Wake = {
-  first: HINT_WAKE.first + 'we-',
+  prefixes: [...HINT_WAKE.prefixes, 'warning: ', 'error: ', '--> '],
   // `-` or another `\s` character (arrowAfterSpaces) after the leading spaces.
   indented:
     '-\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
