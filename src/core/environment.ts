@@ -8,6 +8,7 @@
  */
 import { detach } from './text';
 import type { FramedLine } from './framing';
+import { T_MCCABE } from './matcher';
 import type { RawText } from './matcher';
 import { emptyEnvironment } from './model';
 import type { Environment, Step } from './model';
@@ -141,10 +142,11 @@ export class EnvironmentCollector {
   }
 
   /**
-   * For an idle collector: whether `dispatch` could act on the unframed line `s` (its text located by `r`). A
-   * superset: where a colour code could hide what the text holds, the answer is yes.
+   * For an idle collector: whether `dispatch` could act on the unframed line `r` (its text located by `scanRaw`).
+   * A superset: where a colour code could hide what the text holds, the answer is yes.
    */
-  mayWant(s: string, r: RawText): boolean {
+  mayWant(r: RawText): boolean {
+    const s = r.s;
     const p = r.p;
     if (p > r.q) return false;
     const c = s.charCodeAt(p);
@@ -174,7 +176,7 @@ export class EnvironmentCollector {
       case 112: // 'p'
         return starts(s, r, 'platform ') || mayBeToolVersion(s, r);
       default:
-        if (c >= 48 && c <= 57) return r.esc >= 0 || s.indexOf(' (mccabe: ', p) > p;
+        if (c >= 48 && c <= 57) return r.esc >= 0 || r.holds(T_MCCABE);
         if (c >= 97 && c <= 122) return mayBeToolVersion(s, r);
         return false;
     }
@@ -611,7 +613,7 @@ function starts(s: string, r: RawText, prefix: string): boolean {
 /** A superset of `toolVersion`'s cheap gate (`name 1.2`, `name v1.2`, `name version 1.2`) on unframed text. */
 function mayBeToolVersion(s: string, r: RawText): boolean {
   const sp = s.indexOf(' ', r.p);
-  if (sp < 0) return false;
+  if (sp < 0 || sp > r.q) return false;
   if (r.esc >= 0 && r.esc < sp) return true;
   const at = sp - r.p;
   if (at < 2 || sp + 1 > r.q) return false;

@@ -192,14 +192,15 @@ export class Framer {
   }
 
   /**
-   * Where the text of a GitHub raw log line starts, for a line framing would only cut the timestamp and colours
+   * Where the text of the GitHub raw log line `s[base..end)` starts, for a line framing would only cut the timestamp and colours
    * from (the caller checks the text for commands and escapes): the log is known to be a GitHub raw log, the line
    * has the runner's 28-character timestamp and a space, and no pending step change. Else -1.
    */
-  plainStart(s: string): number {
-    if (this.format !== 'github' || this.closeAfterLine) return -1;
-    RUNNER_TIMESTAMP.lastIndex = 0;
-    return RUNNER_TIMESTAMP.test(s) ? 29 : -1;
+  plainStart(s: string, base: number, end: number): number {
+    if (this.format !== 'github' || this.closeAfterLine || end - base < 29) return -1;
+    // (Past `end`, the lookahead can only see the line end, which is no stream marker.)
+    RUNNER_TIMESTAMP.lastIndex = base;
+    return RUNNER_TIMESTAMP.test(s) ? base + 29 : -1;
   }
 
   /** Line `n` was one `plainStart` accepted and nobody needed: only the line count moves. */

@@ -146,12 +146,14 @@ export interface Dispatcher {
   readonly dispatch: Dispatch;
   /** The matchers a framed line wakes while idle (what `dispatch` computes; for tests). */
   wanted(l: FramedLine, raw: string): number;
+  /** A RawText for `wantedRaw` (it finds the wake words too). */
+  newRawText(): RawText;
   /**
    * The matchers an unframed line may wake while they are idle: a superset of what `dispatch` would compute once
    * the line is framed, or -1 when framing is needed to tell (a matcher without `wake`, say). `r` is the line's
    * `scanRaw` result.
    */
-  wantedRaw(s: string, r: RawText): number;
+  wantedRaw(r: RawText): number;
 }
 
 type DispatchFactory = (
@@ -164,11 +166,30 @@ const factories = new Map<string, DispatchFactory>();
 
 const MAX_GATED = 31;
 
+/** Tokens every `RawText` finds (`RawText.find`); wake words follow them. */
+export const T_CR = 0;
+export const T_ESC = 1;
+export const T_CSI8 = 2;
+export const T_COLON = 3;
+export const T_COLON_SPACE = 4;
+export const T_COLON_ESC = 5;
+export const T_MCCABE = 6;
+const FIXED_TOKENS = ['\r', '\x1b', '\x9b', ':', ': ', ':\x1b', ' (mccabe: '];
+/** `RawText.find` found nothing from here to the end of the string. */
+const NONE = 0x7fffffff;
+
 /**
- * Where an unframed line's text lies, for lines whose only escapes are colours (SGR, `ESC [ digits ; m`): those
- * are all the framer would cut, so the text's characters are the raw line's outside them.
+ * An unframed line `s[start..end)` (a line of its own, or one of a chunk's lines) and, once `scanRaw` accepted
+ * it, where its text lies: for lines whose only escapes are colours (SGR, `ESC [ digits ; m`), all the framer
+ * would cut, the text's characters are the raw line's outside them.
+ *
+ * Searches go through `find`, which remembers, per token, the next place it occurs in `s`: over a chunk's
+ * lines, a token that is rare costs one search for many lines instead of one per line.
  */
 export class RawText {
+  s = '';
+  start = 0;
+  end = 0;
   /** The first escape at or after the text's start, or -1. */
   esc = -1;
   /** The text's first and last characters in the raw line (past leading and before trailing colours); p > q: empty. */
@@ -179,25 +200,88 @@ export class RawText {
    * anything else must be decoded (or assumed) where a character counts.
    */
   bytes = false;
+  private readonly tokens: string[];
+  /** Per token: where it next occurs at or after `from[k]` in `s` (NONE: nowhere). */
+  private readonly at: Int32Array;
+  private readonly from: Int32Array;
+
+  constructor(words: readonly string[] = []) {
+    this.tokens = [...FIXED_TOKENS, ...words];
+    this.at = new Int32Array(this.tokens.length);
+    this.from = new Int32Array(this.tokens.length).fill(NONE);
+  }
+
+  private slice: string | null = null;
+
+  /** The line `s[start..end)` (line end excluded). */
+  set(s: string, start: number, end: number, bytes: boolean): void {
+    if (s !== this.s) {
+      this.s = s;
+      this.from.fill(NONE);
+    }
+    this.start = start;
+    this.end = end;
+    this.bytes = bytes;
+    this.slice = null;
+  }
+
+  /**
+   * Whether the line holds token `k`, searched in the line alone: for tokens asked about on few lines, where
+   * `find`'s search to the next occurrence would cross most of the chunk for each.
+   */
+  holds(k: number): boolean {
+    if (this.start === 0 && this.end === this.s.length) return this.s.indexOf(this.tokens[k]!) >= 0;
+    this.slice ??= this.s.slice(this.start, this.end);
+    return this.slice.indexOf(this.tokens[k]!) >= 0;
+  }
+
+  /** Where token `k` first occurs in the line at or after `from`, or -1. (No token holds a line end.) */
+  find(k: number, from: number): number {
+    let at = this.at[k]!;
+    if (from < this.from[k]! || (at < from && at !== NONE)) {
+      const i = search(this.s, k, this.tokens[k]!, from);
+      at = i < 0 ? NONE : i;
+      this.at[k] = at;
+      this.from[k] = from;
+    }
+    return at < this.end ? at : -1;
+  }
+}
+
+/** `s.indexOf(token, from)`, with the single characters as literals (V8's fast path for them). */
+function search(s: string, k: number, token: string, from: number): number {
+  switch (k) {
+    case T_CR:
+      return s.indexOf('\r', from);
+    case T_ESC:
+      return s.indexOf('\x1b', from);
+    case T_CSI8:
+      return s.indexOf('\x9b', from);
+    case T_COLON:
+      return s.indexOf(':', from);
+    default:
+      return s.indexOf(token, from);
+  }
 }
 
 /**
- * Fills `r` for the text of `s` that starts at `start`. False when the framer would do more than cut colours
- * (another escape sequence, a C1 CSI, a bare `\r`): only framing can tell that text.
+ * Fills `r` (whose line `set` gave) for the text that starts at `start`. False when the framer would do more than
+ * cut colours (another escape sequence, a C1 CSI, a bare `\r`): only framing can tell that text.
  */
-export function scanRaw(s: string, start: number, r: RawText): boolean {
-  const n = s.length;
-  if (s.indexOf('\r', start) >= 0) return false;
-  const esc = s.indexOf('\x1b', start);
+export function scanRaw(r: RawText, start: number): boolean {
+  const s = r.s;
+  const n = r.end;
+  if (r.find(T_CR, start) >= 0) return false;
+  const esc = r.find(T_ESC, start);
   r.esc = esc;
   let p = start;
   let q = n - 1;
   if (esc >= 0) {
-    if (s.indexOf('\x9b', start) >= 0) return false;
+    if (r.find(T_CSI8, start) >= 0) return false;
     // Every escape must be a colour; leading ones move p, trailing ones move q.
     let i = esc;
     let lead = esc === start;
-    let end = -1;
+    let last = -1;
     while (i >= 0) {
       let j = i + 1;
       if (j >= n || s.charCodeAt(j) !== 91 /* [ */) return false;
@@ -206,23 +290,23 @@ export function scanRaw(s: string, start: number, r: RawText): boolean {
       while ((c >= 48 && c <= 57) || c === 59) c = ++j < n ? s.charCodeAt(j) : 0;
       if (c !== 109 /* m */) return false;
       if (lead) p = j + 1;
-      end = j;
-      i = j + 1 < n ? s.indexOf('\x1b', j + 1) : -1;
+      last = j;
+      i = j + 1 < n ? r.find(T_ESC, j + 1) : -1;
       lead = lead && i === j + 1;
     }
     // Colours that end the line: walk back over adjacent sequences from the end.
-    if (end === n - 1) {
+    if (last === n - 1) {
       let k = n - 1;
       for (;;) {
         // s[k] is the `m` of a sequence that ends at k: find its ESC.
         let b = k - 1;
-        while (b >= 0 && s.charCodeAt(b) !== 27) b--;
+        while (b >= start && s.charCodeAt(b) !== 27) b--;
         q = b - 1;
         if (q < p || s.charCodeAt(q) !== 109) break;
         // Another sequence right before? Only if an ESC [ digits m ends at q.
         let e = q - 1;
-        while (e >= 0 && ((s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) || s.charCodeAt(e) === 59)) e--;
-        if (e < 1 || s.charCodeAt(e) !== 91 || s.charCodeAt(e - 1) !== 27 || e - 1 < p) break;
+        while (e >= p && ((s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) || s.charCodeAt(e) === 59)) e--;
+        if (e - 1 < p || s.charCodeAt(e) !== 91 || s.charCodeAt(e - 1) !== 27) break;
         k = q;
       }
     }
@@ -398,12 +482,13 @@ class WakeTables {
    * `wanted` for a line not yet framed, from its raw text (`r` from `scanRaw`, no command): what colours could
    * hide from the raw characters is assumed present, so the result holds every matcher `wanted` would give.
    */
-  wantedRaw(s: string, r: RawText): number {
+  wantedRaw(r: RawText): number {
     if (!this.gated) return -1;
+    const s = r.s;
     const p = r.p;
     const q = r.q;
     // Words are searched from the line's start, as `wanted` does: a word may be found in a colour code's `[`.
-    if (p > q) return this.wordMask(s, 0, this.flag[0]!);
+    if (p > q) return this.rawWordMask(r, this.flag[0]!);
     const esc = r.esc;
     let c0 = s.charCodeAt(p);
     let cl = s.charCodeAt(q);
@@ -413,13 +498,14 @@ class WakeTables {
       if (cl >= 128 && (cl = utf8LastUnit(s, p, q)) < 0) return -1;
     }
     let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
+    // The first escape inside the text (past the leading colours), or -1.
+    const inner = esc < 0 ? -1 : esc >= p ? esc : r.find(T_ESC, p);
     const ps = c0 < 128 ? this.prefixTable[c0] : undefined;
     if (ps !== undefined) {
       // A colour inside the prefix's span could hide it: assume it there.
-      const escAfter = esc >= p ? esc : esc >= 0 ? s.indexOf('\x1b', p) : -1;
       for (let i = 0; i < ps.length; i++) {
         const x = ps[i]!;
-        if (s.startsWith(x.prefix, p) || (escAfter >= 0 && escAfter < p + x.prefix.length)) mask |= x.bit;
+        if (s.startsWith(x.prefix, p) || (inner >= 0 && inner < p + x.prefix.length)) mask |= x.bit;
       }
     }
     if (c0 === 32) {
@@ -437,7 +523,7 @@ class WakeTables {
       }
     }
     let flags = 0;
-    const colon = s.indexOf(':', p);
+    const colon = r.find(T_COLON, p);
     if (colon >= 0 && colon <= q) {
       flags |= LINE_COLON;
       if (colon + 1 <= q) {
@@ -451,20 +537,65 @@ class WakeTables {
             const after = s.charCodeAt(colon + 2);
             if (after === 99 || after === 27) flags |= LINE_COLON_SPACE_C;
           }
-          if (rawMayBeLocation(s, p, q, colon, r.bytes)) flags |= LINE_LOCATION;
-          const sp = s.indexOf(': ', colon + 1);
-          if (next === 32 || (sp >= 0 && sp < q) || (esc >= 0 && s.indexOf(':\x1b', colon + 1) >= 0))
-            flags |= LINE_COLON_SPACE;
+          if (rawMayBeLocation(r, colon, inner)) flags |= LINE_LOCATION;
+          if (next === 32) flags |= LINE_COLON_SPACE;
+          else {
+            const sp = r.find(T_COLON_SPACE, colon + 1);
+            if ((sp >= 0 && sp < q) || (inner >= 0 && r.find(T_COLON_ESC, colon + 1) >= 0))
+              flags |= LINE_COLON_SPACE;
+          }
         }
       }
     }
     if (isAlnum(cl) && endsWithExtensionIn(s, p, q, esc >= 0)) flags |= LINE_EXTENSION_END;
-    return this.wordMask(s, 0, mask | this.flag[flags]!);
+    return this.rawWordMask(r, mask | this.flag[flags]!);
+  }
+
+  /** `wordMask` with the line's searches through `r.find`. */
+  private rawWordMask(r: RawText, mask: number): number {
+    if ((mask & this.needBits) !== 0) {
+      const ns = this.needs;
+      for (let i = 0; i < ns.length; i++) {
+        const w = ns[i]!;
+        if ((mask & w.bit) !== 0 && !rawHoldsAny(r, w.ids, false)) mask &= ~w.bit;
+      }
+    }
+    const ws = this.words;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if ((mask & w.bit) === 0 && rawHoldsAny(r, w.ids, true)) mask |= w.bit;
+    }
+    if ((mask & this.virtualBits) !== 0) {
+      for (let i = 0; i < this.fold.length; i++)
+        if ((mask & this.fold[i]!.virtual) !== 0) mask |= this.fold[i]!.real;
+      mask &= ~this.virtualBits;
+    }
+    return mask;
+  }
+
+  /** A RawText that finds this list's words too. */
+  newRawText(): RawText {
+    return new RawText(this.wordList);
   }
 }
 
-/** `mayBeLocation` on the text `s[p..q]` whose first colon is at `colon`, a superset where colours could hide. */
-function rawMayBeLocation(s: string, p: number, q: number, colon: number, bytes: boolean): boolean {
+/** Words are asked about on every line (`find`'s cursors pay), needs on a few (searched in the line). */
+function rawHoldsAny(r: RawText, ids: number[], everyLine: boolean): boolean {
+  for (let k = 0; k < ids.length; k++) {
+    const token = FIXED_TOKENS.length + ids[k]!;
+    if (everyLine ? r.find(token, r.start) >= 0 : r.holds(token)) return true;
+  }
+  return false;
+}
+
+/**
+ * `mayBeLocation` on the text `r.s[p..q]` whose first colon is at `colon`, a superset where colours could hide.
+ * `inner` is the first escape inside the text, or -1.
+ */
+function rawMayBeLocation(r: RawText, colon: number, inner: number): boolean {
+  const s = r.s;
+  const p = r.p;
+  const q = r.q;
   if (colon <= p || colon + 1 > q) return false;
   const first = s.charCodeAt(p);
   if (first === 32 || (first >= 9 && first <= 13)) return false;
@@ -472,8 +603,8 @@ function rawMayBeLocation(s: string, p: number, q: number, colon: number, bytes:
   if (isDigit(next) || next === 27) return true;
   // `C:` then the line's colon; a colour between `C` and `:` could make it one, and so could a first
   // character of several bytes.
-  if (colon !== p + 1) return s.lastIndexOf('\x1b', colon) > p || (bytes && first >= 128);
-  const k = s.indexOf(':', colon + 1);
+  if (colon !== p + 1) return (inner > p && inner < colon) || (r.bytes && first >= 128);
+  const k = r.find(T_COLON, colon + 1);
   if (k < 0 || k + 1 > q) return false;
   const d = s.charCodeAt(k + 1);
   return isDigit(d) || d === 27;
@@ -591,6 +722,7 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
   return {
     dispatch: make(matchers, wanted, tables.all),
     wanted,
-    wantedRaw: (s, r) => tables.wantedRaw(s, r),
+    wantedRaw: (r) => tables.wantedRaw(r),
+    newRawText: () => tables.newRawText(),
   };
 }

@@ -7,7 +7,8 @@ import { Framer } from './framing';
 import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines';
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
-import { RawText, createDispatcher, scanRaw } from './matcher';
+import { createDispatcher, scanRaw } from './matcher';
+import type { RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
 import { createPathMapper } from './paths';
@@ -107,7 +108,7 @@ export class LogParser {
   private readonly dispatch: Dispatch;
   /** The matchers inside a block (they see every line); 0 when all are idle. */
   private busy = 0;
-  private readonly rawText = new RawText();
+  private readonly rawText: RawText;
   private chunkMode: 'none' | 'bytes' | 'text' | 'done' = 'none';
   private byteLines: ByteLines | null = null;
   private splitter: LineSplitter | null = null;
@@ -125,6 +126,7 @@ export class LogParser {
     this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
     this.dispatcher = createDispatcher(this.matchers);
     this.dispatch = this.dispatcher.dispatch;
+    this.rawText = this.dispatcher.newRawText();
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
     this.mapPath = createPathMapper({
       workspace: opts.workspace ?? null,
@@ -192,10 +194,13 @@ export class LogParser {
     // Most lines of a real log (passing tests, downloads, progress) interest no one: when every matcher and the
     // environment are idle, a GitHub line whose raw characters wake nothing is counted and left unframed.
     if (this.busy === 0 && this.env.idle) {
-      const start = this.framer.plainStart(raw);
-      if (start >= 0 && this.skippable(raw, start, false)) {
-        this.skip(raw, start);
-        return;
+      const start = this.framer.plainStart(raw, 0, raw.length);
+      if (start >= 0) {
+        this.rawText.set(raw, 0, raw.length, false);
+        if (this.skippable(start)) {
+          this.skip(raw, start, this.rawText.esc);
+          return;
+        }
       }
     }
     this.framed(raw);
@@ -204,20 +209,25 @@ export class LogParser {
   /** A line as bytes (`ByteLines`): the same shortcut on its latin1 string, else decoded and framed. */
   private byteLine(buf: Buffer, lat: string, start: number, end: number, kind: ByteLineKind): void {
     if (kind === ByteLineKind.Plain) {
-      const raw = lat.slice(start, end);
       if (this.busy === 0 && this.env.idle) {
-        const s = this.framer.plainStart(raw);
-        if (s >= 0 && this.skippable(raw, s, true)) {
-          this.skip(raw, s);
-          const ctx = this.ctx;
-          ctx.prevBuf = buf;
-          ctx.prevBufStart = start;
-          ctx.prevBufEnd = end;
-          return;
+        // Checked in place in the chunk's latin1 string: no string is made for a line nobody reads.
+        const s = this.framer.plainStart(lat, start, end);
+        if (s >= 0) {
+          this.rawText.set(lat, start, end, true);
+          if (this.skippable(s)) {
+            // Offsets into the line, for framing it if a matcher asks for it as the previous one.
+            const esc = this.rawText.esc;
+            this.skip(lat, s - start, esc >= 0 ? esc - start : -1);
+            const ctx = this.ctx;
+            ctx.prevBuf = buf;
+            ctx.prevBufStart = start;
+            ctx.prevBufEnd = end;
+            return;
+          }
         }
       }
-      // The latin1 string goes along for the word searches: the same string the shortcut searched.
-      this.framed(decodeLine(buf, start, end), raw);
+      // The latin1 line goes along for the word searches (words are ASCII).
+      this.framed(decodeLine(buf, start, end), lat.slice(start, end));
       return;
     }
     let text = decodeLine(buf, start, end);
@@ -226,7 +236,8 @@ export class LogParser {
     this.framed(text);
   }
 
-  private skip(raw: string, start: number): void {
+  /** Counts a line left unframed: `raw` (or bytes the caller sets), its text from `start`, first escape `esc`. */
+  private skip(raw: string, start: number, esc: number): void {
     const n = ++this.n;
     const ctx = this.ctx;
     ctx.n = n;
@@ -234,7 +245,7 @@ export class LogParser {
     ctx.prevRaw = raw;
     ctx.prevBuf = null;
     ctx.prevStart = start;
-    ctx.prevEsc = this.rawText.esc;
+    ctx.prevEsc = esc;
     ctx.prevN = n;
   }
 
@@ -263,16 +274,16 @@ export class LogParser {
     ctx.prevLine = l;
   }
 
-  private skippable(raw: string, start: number, bytes: boolean): boolean {
+  /** Whether the line `rawText` holds, its text from `start`, can be left unframed. */
+  private skippable(start: number): boolean {
     const r = this.rawText;
-    if (!scanRaw(raw, start, r)) return false;
-    r.bytes = bytes;
+    if (!scanRaw(r, start)) return false;
     if (r.p <= r.q) {
       // `##[...]` and `[command]` lines are framing's.
-      const c0 = raw.charCodeAt(r.p);
+      const c0 = r.s.charCodeAt(r.p);
       if (c0 === 35 || c0 === 91) return false;
     }
-    return this.dispatcher.wantedRaw(raw, r) === 0 && !this.env.mayWant(raw, r);
+    return this.dispatcher.wantedRaw(r) === 0 && !this.env.mayWant(r);
   }
 
   /** Ends the log; returns the last problems (buffered blocks and wrapper failures). */

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, splitText } from '../../src/core/lines';
 import { LogParser } from '../../src/core/parser';
 import { Framer } from '../../src/core/framing';
-import { RawText, createDispatcher, scanRaw } from '../../src/core/matcher';
+import { createDispatcher, scanRaw } from '../../src/core/matcher';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
 import { allMatchers } from '../../src/core/matchers/registry';
 
@@ -238,10 +238,11 @@ test('the raw classification holds every matcher the framed line wakes', () => {
       const raw = '2024-05-01T10:00:00.1234567Z ' + text;
       const framer = new Framer();
       framer.frame('2024-05-01T10:00:00.0000000Z start', 1);
-      const start = framer.plainStart(raw);
-      const r = new RawText();
-      if (start < 0 || !scanRaw(raw, start, r)) return;
-      const fromRaw = dispatcher.wantedRaw(raw, r);
+      const start = framer.plainStart(raw, 0, raw.length);
+      const r = dispatcher.newRawText();
+      r.set(raw, 0, raw.length, false);
+      if (start < 0 || !scanRaw(r, start)) return;
+      const fromRaw = dispatcher.wantedRaw(r);
       if (fromRaw < 0) return;
       const l = framer.frame(raw, 2);
       if (l.command !== null) return;
