@@ -44,8 +44,8 @@ export function parseHookResult(t: string): { name: string; status: Status } | n
 }
 
 const FIXED = /^(?:Fixing|reformatted|Fixed) (\S.{0,500})$/;
-// A hook's result line ends in `Failed`, `Passed` or `Skipped`.
-const WAKE: Wake = { last: 'd' };
+// A hook's result line ends in `Failed`, `Passed` or `Skipped`, after a run of dots.
+const WAKE: Wake = { last: 'd', needs: ['...'] };
 
 export function createPrecommitMatcher(): Matcher {
   let block: HookBlock | null = null;
