@@ -138,9 +138,17 @@ export interface ClaimingContext extends MatcherContext {
 /**
  * Calls the matchers a line wakes and returns the mask of those still busy (0: every matcher is idle). `full`
  * shows the line to every matcher (a step's first line); `raw` is the line as read, searched for `words` (or
- * the latin1 string of its UTF-8 bytes: words are ASCII, found in one exactly where in the other).
+ * the latin1 string of its UTF-8 bytes: words are ASCII, found in one exactly where in the other). `pre`, when
+ * not negative, is the line's `wantedRaw`, used instead: a superset of `wanted`, and a woken matcher that has
+ * nothing to do with a line does nothing (the wake contract).
  */
-export type Dispatch = (l: FramedLine, ctx: ClaimingContext, full: boolean, raw: string) => number;
+export type Dispatch = (
+  l: FramedLine,
+  ctx: ClaimingContext,
+  full: boolean,
+  raw: string,
+  pre: number,
+) => number;
 
 export interface Dispatcher {
   readonly dispatch: Dispatch;
@@ -719,7 +727,7 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
   // The source is built from indices and numbers only, never from log text.
   const source =
     `${names ? `const ${names};\n` : ''}let busy = 0;\n` +
-    'return function dispatch(l, c, full, raw) {\nconst mask = full ? all : wanted(l, raw) | busy;\n' +
+    'return function dispatch(l, c, full, raw, pre) {\nconst mask = full ? all : (pre >= 0 ? pre : wanted(l, raw)) | busy;\n' +
     `${body.join('\n')}\nreturn busy;\n};`;
   let make = factories.get(source);
   if (make === undefined) {

@@ -109,6 +109,8 @@ export class LogParser {
   /** The matchers inside a block (they see every line); 0 when all are idle. */
   private busy = 0;
   private readonly rawText: RawText;
+  /** The last line's `wantedRaw` when the shortcut got that far (and did not take the line), else -1. */
+  private rawMask = -1;
   private chunkMode: 'none' | 'bytes' | 'text' | 'done' = 'none';
   private byteLines: ByteLines | null = null;
   private splitter: LineSplitter | null = null;
@@ -226,8 +228,8 @@ export class LogParser {
           }
         }
       }
-      // The latin1 line goes along for the word searches (words are ASCII).
-      this.framed(decodeLine(buf, start, end), lat.slice(start, end));
+      // The shortcut's mask saves framing the search; else the latin1 line goes along for the word searches.
+      this.framed(decodeLine(buf, start, end), this.rawMask >= 0 ? '' : lat.slice(start, end));
       return;
     }
     let text = decodeLine(buf, start, end);
@@ -268,7 +270,8 @@ export class LogParser {
       ctx.step = l.step;
     }
     this.env.line(l);
-    this.busy = this.dispatch(l, ctx, full, words);
+    this.busy = this.dispatch(l, ctx, full, words, this.rawMask);
+    this.rawMask = -1;
     ctx.prevRaw = null;
     ctx.prevBuf = null;
     ctx.prevLine = l;
@@ -277,13 +280,17 @@ export class LogParser {
   /** Whether the line `rawText` holds, its text from `start`, can be left unframed. */
   private skippable(start: number): boolean {
     const r = this.rawText;
+    this.rawMask = -1;
     if (!scanRaw(r, start)) return false;
     if (r.p <= r.q) {
       // `##[...]` and `[command]` lines are framing's.
       const c0 = r.s.charCodeAt(r.p);
       if (c0 === 35 || c0 === 91) return false;
     }
-    return this.dispatcher.wantedRaw(r) === 0 && !this.env.mayWant(r);
+    const mask = this.dispatcher.wantedRaw(r);
+    if (mask === 0 && !this.env.mayWant(r)) return true;
+    this.rawMask = mask;
+    return false;
   }
 
   /** Ends the log; returns the last problems (buffered blocks and wrapper failures). */
