@@ -127,11 +127,9 @@ function linterOfHook(id: string): PyLinter | null {
  * sees): echoed commands (`-`, `$`, `+`, `nox > `, bare `ruff`/`flake8`/`pycodestyle`/`python` lines,
  * `[command]`) and tox's `env: commands[0]> cmd`.
  */
-export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags' | 'words'>> = {
+export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags'>> = {
   prefixes: ['- hook id: ', '$ ', '+ ', 'nox > ', 'ruff ', 'flake8', 'pycodestyle', 'python'],
   flags: LINE_COMMAND | LINE_COLON_SPACE_C,
-  // In a step's header, only the lines that name a linter (and its `##[endgroup]`, a command) matter.
-  words: ['ruff', 'flake8', 'pycodestyle'],
 };
 
 /**
@@ -146,6 +144,11 @@ export class LinterHint {
   private inHeader = false;
   /** The last command echoed or pre-commit hook started is some other tool. */
   other = false;
+
+  /** Inside the step's header group, every line is read. */
+  get busy(): boolean {
+    return this.inHeader;
+  }
 
   /**
    * Call for every line, before looking at the line's content. `colon` is `l.text.indexOf(':')`. Only the
@@ -238,13 +241,16 @@ export class LinterHint {
   }
 }
 
-const WAKE: Wake = { ...HINT_WAKE, flags: HINT_WAKE.flags | LINE_LOCATION };
+const WAKE: Wake = { prefixes: HINT_WAKE.prefixes, flags: HINT_WAKE.flags | LINE_LOCATION };
 
 export function createFlake8Matcher(): Matcher {
   const hint = new LinterHint();
   return {
     name: 'flake8',
     wake: WAKE,
+    get busy(): boolean {
+      return hint.busy;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       const colon = l.colon;

@@ -31,7 +31,6 @@ const NOT_RUFF_ERROR = /^error: (?:[a-z]+(?:-[a-z]+)+$|cannot format )/;
 // `path:` headers and `path:line` diagnostics.
 const WAKE: Wake = {
   prefixes: [...HINT_WAKE.prefixes, 'warning: ', 'error: ', '--> '],
-  words: HINT_WAKE.words,
   // `-` or another `\s` character (arrowAfterSpaces) after the leading spaces.
   indented:
     '-\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
@@ -47,7 +46,7 @@ export function createRuffMatcher(): Matcher {
     wake: WAKE,
     /** After a grouped `path:` header, and in the step's header. */
     get busy(): boolean {
-      return groupFile !== null;
+      return groupFile !== null || hint.busy;
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
