@@ -21,6 +21,7 @@ import { sep } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseChunks } from '../core/parser';
+import { parseCache } from './parseCache';
 import type { LogParser } from '../core/parser';
 import type { Environment, LogFormat, Problem, Step } from '../core/model';
 import { LOG_SCHEME, TRUNCATED_MARKER, parseLogDocumentUri } from '../protocol';
@@ -192,7 +193,29 @@ export class LogDocuments {
     const doc = this.documents.get(uri);
     if (!doc) throw new Cancelled();
     const workspace = this.workspaceOf(uri);
-    const { chunks, source } = await this.openSource(doc);
+    const { chunks, source, file } = await this.openSource(doc);
+    // A cached job log the triage (or an earlier document) parsed already: its analysis is that parse.
+    const key = file !== null ? await parseCache.keyOf(file, workspace) : null;
+    const hit = parseCache.get(key);
+    if (hit) {
+      (chunks as { destroy?: () => void }).destroy?.();
+      if (job.cancelled) throw new Cancelled();
+      const a: LogAnalysis = {
+        uri,
+        version: job.version,
+        problems: hit.problems.slice(0, MAX_PROBLEMS),
+        droppedProblems: Math.max(0, hit.problems.length - MAX_PROBLEMS),
+        steps: hit.steps,
+        environment: hit.environment,
+        format: hit.format,
+        logLines: hit.lines,
+        contentLines: countContentLines(doc),
+        workspace,
+        source,
+      };
+      this.opts.onAnalysis?.(a);
+      return a;
+    }
     // A log read from disk because its text was not synced: every log line counts (positions past the
     // synced text are still the file's lines, which is what the editor shows).
     let contentLines = source === 'disk' ? Number.MAX_SAFE_INTEGER : countContentLines(doc);
@@ -235,6 +258,15 @@ export class LogDocuments {
     }
     if (job.cancelled) throw new Cancelled();
     if (source === 'disk') contentLines = parser.lines;
+    if (key !== null && dropped === 0 && (await parseCache.keyOf(file!, workspace)) === key) {
+      parseCache.set(key, {
+        problems: problems.slice(),
+        steps: parser.steps,
+        environment: parser.environment,
+        format: parser.format,
+        lines: parser.lines,
+      });
+    }
     const a: LogAnalysis = {
       uri,
       version: job.version,
@@ -252,13 +284,16 @@ export class LogDocuments {
     return a;
   }
 
-  private async openSource(
-    doc: TextDocument,
-  ): Promise<{ chunks: AsyncIterable<Uint8Array | string>; source: LogAnalysis['source'] }> {
+  private async openSource(doc: TextDocument): Promise<{
+    chunks: AsyncIterable<Uint8Array | string>;
+    source: LogAnalysis['source'];
+    /** The cached job log read (its real path), for the parse cache. */
+    file: string | null;
+  }> {
     if (doc.uri.startsWith(`${LOG_SCHEME}:`)) {
       const info = parseLogDocumentUri(doc.uri);
       const file = info ? await this.cachedFile(info.file) : null;
-      if (file) return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'cache' };
+      if (file) return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'cache', file };
       this.connection.console.warn(
         info
           ? `not reading ${info.file}: it is not inside the log cache (${this.opts.logCacheDir() ?? 'none given'}); using the document's text`
@@ -273,9 +308,9 @@ export class LogDocuments {
           )
         : 0;
       if (file && size > 0)
-        return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'disk' };
+        return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'disk', file: null };
     }
-    return { chunks: textChunks(doc.getText()), source: 'text' };
+    return { chunks: textChunks(doc.getText()), source: 'text', file: null };
   }
 
   /** The real path of `file` when it is inside the log cache, else null. */

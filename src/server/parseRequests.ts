@@ -17,6 +17,7 @@ import type {
   RenderLogParams,
   RenderLogResult,
 } from '../protocol';
+import { parseCache } from './parseCache';
 import { planElision, renderLog } from './renderLog';
 
 const CHUNK_BYTES = 1 << 20;
@@ -25,12 +26,22 @@ const BATCH = 500;
 
 class Cancelled extends Error {}
 
-/** Streams `file` through the engine; problems go to `onProblems` as found. Throws Cancelled when asked. */
+/**
+ * Streams `file` through the engine; problems go to `onProblems` as found. Throws Cancelled when asked. A file
+ * parsed before (same version, same workspace) is answered from the parse cache.
+ */
 export async function parseLogFile(
   params: Pick<ParseLogFileParams, 'file' | 'workspace'>,
   onProblems: (ps: Problem[]) => void,
   token?: CancellationToken,
 ): Promise<ParseLogFileResult> {
+  const key = await parseCache.keyOf(params.file, params.workspace);
+  const hit = parseCache.get(key);
+  if (hit) {
+    const problems = hit.problems.slice();
+    if (problems.length > 0) onProblems(problems);
+    return { problems, steps: hit.steps, environment: hit.environment, format: hit.format, lines: hit.lines };
+  }
   const problems: Problem[] = [];
   const stream = createReadStream(params.file, { highWaterMark: CHUNK_BYTES });
   async function* chunks(): AsyncIterable<Buffer> {
@@ -46,13 +57,17 @@ export async function parseLogFile(
     for (const p of ps) problems.push(p);
     onProblems(ps);
   });
-  return {
+  const result = {
     problems,
     steps: parser.steps,
     environment: parser.environment,
     format: parser.format,
     lines: parser.lines,
   };
+  // Kept only if the file did not change while it was read.
+  if (key !== null && (await parseCache.keyOf(params.file, params.workspace)) === key)
+    parseCache.set(key, { ...result, problems: problems.slice() });
+  return result;
 }
 
 /** A failure as one clear sentence: a read error names the file and the errno, anything else is a bug. */
@@ -104,7 +119,10 @@ export function registerParseRequests(connection: Connection): void {
         // ones (usually at the end) shown whole.
         let elision = null;
         if (bytes > params.maxChars) {
-          const parsed = await parseLogFile({ file: params.file, workspace: null }, () => undefined, token);
+          // The triage has usually parsed this file already (for a workspace: steps and lines are the same).
+          const parsed =
+            parseCache.getAnyWorkspace(await parseCache.versionOf(params.file)) ??
+            (await parseLogFile({ file: params.file, workspace: null }, () => undefined, token));
           elision = planElision(
             parsed.steps,
             parsed.problems.map((p) => p.logLine),
