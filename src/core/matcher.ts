@@ -358,7 +358,7 @@ class WakeTables {
   private readonly wordStamp: number[] = [];
   private readonly wordFound: boolean[] = [];
   private stamp = 0;
-  /** The line the current stamp is for: `wanted` after `wantedRaw` on the same line searches nothing twice. */
+  /** The line the current stamp is for: a word two matchers share is searched once per line. */
   private stampedLine: string | null = null;
   all = 0;
   /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
@@ -420,21 +420,21 @@ class WakeTables {
     });
   }
 
-  private holdsAny(raw: string, from: number, ids: number[]): boolean {
+  private holdsAny(raw: string, ids: number[]): boolean {
     const stamp = this.stamp;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
       if (this.wordStamp[id] !== stamp) {
         this.wordStamp[id] = stamp;
-        this.wordFound[id] = raw.indexOf(this.wordList[id]!, from) >= 0;
+        this.wordFound[id] = raw.indexOf(this.wordList[id]!) >= 0;
       }
       if (this.wordFound[id]) return true;
     }
     return false;
   }
 
-  /** `mask` without the matchers whose `needs` the raw line (from `from`) lacks, with those its `words` wake. */
-  wordMask(raw: string, from: number, mask: number): number {
+  /** `mask` without the matchers whose `needs` the raw line lacks, with those its `words` wake. */
+  wordMask(raw: string, mask: number): number {
     if (raw !== this.stampedLine) {
       this.stamp = (this.stamp + 1) | 0;
       this.stampedLine = raw;
@@ -443,13 +443,13 @@ class WakeTables {
       const ns = this.needs;
       for (let i = 0; i < ns.length; i++) {
         const w = ns[i]!;
-        if ((mask & w.bit) !== 0 && !this.holdsAny(raw, from, w.ids)) mask &= ~w.bit;
+        if ((mask & w.bit) !== 0 && !this.holdsAny(raw, w.ids)) mask &= ~w.bit;
       }
     }
     const ws = this.words;
     for (let i = 0; i < ws.length; i++) {
       const w = ws[i]!;
-      if ((mask & w.bit) === 0 && this.holdsAny(raw, from, w.ids)) mask |= w.bit;
+      if ((mask & w.bit) === 0 && this.holdsAny(raw, w.ids)) mask |= w.bit;
     }
     if ((mask & this.virtualBits) !== 0) {
       for (let i = 0; i < this.fold.length; i++)
@@ -464,7 +464,7 @@ class WakeTables {
     const t = l.text;
     const n = t.length;
     // No matcher acts on an empty line while idle (but for its words).
-    if (n === 0) return this.wordMask(raw, 0, this.flag[l.command !== null ? LINE_COMMAND : 0]!);
+    if (n === 0) return this.wordMask(raw, this.flag[l.command !== null ? LINE_COMMAND : 0]!);
     const c0 = t.charCodeAt(0);
     const cl = t.charCodeAt(n - 1);
     let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
@@ -490,7 +490,7 @@ class WakeTables {
       }
     }
     if (isAlnum(cl) && endsWithExtension(t)) flags |= LINE_EXTENSION_END;
-    return this.wordMask(raw, 0, mask | this.flag[flags]!);
+    return this.wordMask(raw, mask | this.flag[flags]!);
   }
 
   /**
