@@ -219,10 +219,36 @@ export class RawText {
   private readonly at: Int32Array;
   private readonly from: Int32Array;
 
-  constructor(words: readonly string[] = []) {
+  /** Tokens few lines hold and every line is asked about: CR, C1 CSI, the `words` (not the needs). */
+  private readonly rare: number[];
+  /** No rare token occurs from `rareFrom` up to `rareAt` (NONE: up to the end of `s`). */
+  private rareFrom = NONE;
+  private rareAt = 0;
+
+  constructor(words: readonly string[] = [], everyLineWords: readonly number[] = []) {
     this.tokens = [...FIXED_TOKENS, ...words];
     this.at = new Int32Array(this.tokens.length);
     this.from = new Int32Array(this.tokens.length).fill(NONE);
+    this.rare = [T_CR, T_CSI8, ...everyLineWords.map((id) => FIXED_TOKENS.length + id)];
+  }
+
+  /**
+   * True when the line holds none of the rare tokens: one comparison for most lines, instead of a search (or
+   * a cursor check) per token.
+   */
+  rareAbsent(): boolean {
+    if (this.rareFrom <= this.start && this.rareAt >= this.end) return true;
+    let min = NONE;
+    const rare = this.rare;
+    for (let i = 0; i < rare.length; i++) {
+      const k = rare[i]!;
+      this.find(k, this.start);
+      const at = this.at[k]!;
+      if (at < min) min = at;
+    }
+    this.rareFrom = this.start;
+    this.rareAt = min;
+    return min >= this.end;
   }
 
   private slice: string | null = null;
@@ -232,6 +258,7 @@ export class RawText {
     if (s !== this.s) {
       this.s = s;
       this.from.fill(NONE);
+      this.rareFrom = NONE;
     }
     this.start = start;
     this.end = end;
@@ -285,13 +312,14 @@ function search(s: string, k: number, token: string, from: number): number {
 export function scanRaw(r: RawText, start: number): boolean {
   const s = r.s;
   const n = r.end;
-  if (r.find(T_CR, start) >= 0) return false;
+  const rare = !r.rareAbsent();
+  if (rare && r.find(T_CR, start) >= 0) return false;
   const esc = r.find(T_ESC, start);
   r.esc = esc;
   let p = start;
   let q = n - 1;
   if (esc >= 0) {
-    if (r.find(T_CSI8, start) >= 0) return false;
+    if (rare && r.find(T_CSI8, start) >= 0) return false;
     // Every escape must be a colour; leading ones move p, trailing ones move q.
     let i = esc;
     let lead = esc === start;
@@ -575,10 +603,12 @@ class WakeTables {
         if ((mask & w.bit) !== 0 && !rawHoldsAny(r, w.ids, false)) mask &= ~w.bit;
       }
     }
-    const ws = this.words;
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i]!;
-      if ((mask & w.bit) === 0 && rawHoldsAny(r, w.ids, true)) mask |= w.bit;
+    if (!r.rareAbsent()) {
+      const ws = this.words;
+      for (let i = 0; i < ws.length; i++) {
+        const w = ws[i]!;
+        if ((mask & w.bit) === 0 && rawHoldsAny(r, w.ids, true)) mask |= w.bit;
+      }
     }
     if ((mask & this.virtualBits) !== 0) {
       for (let i = 0; i < this.fold.length; i++)
@@ -590,7 +620,9 @@ class WakeTables {
 
   /** A RawText that finds this list's words too. */
   newRawText(): RawText {
-    return new RawText(this.wordList);
+    const everyLine = new Set<number>();
+    for (const w of this.words) for (const id of w.ids) everyLine.add(id);
+    return new RawText(this.wordList, [...everyLine]);
   }
 }
 
