@@ -138,7 +138,9 @@ export class ByteLines {
   /** Chunks seen before the line-end style is known (null once it is). */
   private undecided: Buffer[] | null = [];
   private undecidedBytes = 0;
-  private carry: Buffer | null = null;
+  /** The pieces of an unfinished line (joined once it ends: joining per chunk would copy a long line over and over). */
+  private carry: Buffer[] | null = null;
+  private carried = 0;
   private dropping = false;
 
   constructor(
@@ -184,10 +186,8 @@ export class ByteLines {
   /** Ends the stream. False: this stream is LineSplitter's. */
   end(): boolean {
     if (this.undecided !== null) return false;
-    const c = this.carry;
+    const c = this.takeCarry(null);
     if (c !== null && c.length > 0) this.sink(c, c.toString('latin1'), 0, c.length, ByteLineKind.Last);
-    this.carry = null;
-    this.dropping = false;
     return true;
   }
 
@@ -199,11 +199,7 @@ export class ByteLines {
         this.keep(buf, 0);
         return;
       }
-      const line = this.dropping
-        ? this.carry
-        : Buffer.concat([this.carry, buf.subarray(0, Math.min(nl, this.cap))]);
-      this.carry = null;
-      this.dropping = false;
+      const line = this.takeCarry(this.dropping ? null : buf.subarray(0, Math.min(nl, this.cap)))!;
       this.complete(line, line.toString('latin1'), 0, line.length);
       k = nl + 1;
     }
@@ -236,11 +232,21 @@ export class ByteLines {
   /** Keeps `buf[from..]`, the start (or more) of an unfinished line, up to `cap` bytes. */
   private keep(buf: Buffer, from: number): void {
     if (this.dropping) return;
-    const have = this.carry === null ? 0 : this.carry.length;
-    const take = Math.min(buf.length - from, this.cap - have);
+    const take = Math.min(buf.length - from, this.cap - this.carried);
     // A copy: the stream may reuse its buffer, and a slice would pin the whole chunk.
-    const part = Buffer.from(buf.subarray(from, from + take));
-    this.carry = this.carry === null ? part : Buffer.concat([this.carry, part]);
+    (this.carry ??= []).push(Buffer.from(buf.subarray(from, from + take)));
+    this.carried += take;
     if (from + take < buf.length) this.dropping = true;
+  }
+
+  /** The unfinished line's bytes (then `tail`), and forget them; null when there were none. */
+  private takeCarry(tail: Buffer | null): Buffer | null {
+    const parts = this.carry;
+    this.carry = null;
+    this.carried = 0;
+    this.dropping = false;
+    if (parts === null) return null;
+    if (tail !== null) parts.push(tail);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }

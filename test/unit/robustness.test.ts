@@ -54,28 +54,36 @@ function firstDefect(problems: Problem[], lines: number): string | null {
   return null;
 }
 
-/** Parses bytes fed in the given chunk sizes, the way a download arrives. */
+/**
+ * Parses bytes fed in the given chunk sizes, the way a download arrives: through `pushChunk`, which splits
+ * them itself (as parseChunks has the CLI and the server do), or, with `viaLines`, through LineSplitter and
+ * `push`.
+ */
 function parseBytes(
   bytes: Uint8Array,
   cuts: number[],
   opts: ParseOptions = {},
+  viaLines = false,
 ): { problems: Problem[]; lines: number } {
   const splitter = new LineSplitter();
   const parser = new LogParser(opts);
   const problems: Problem[] = [];
-  const feed = (ls: string[]): void => {
-    for (const l of ls) for (const p of parser.push(l)) problems.push(p);
+  const feed = (chunk: Uint8Array): void => {
+    if (viaLines) for (const l of splitter.push(chunk)) for (const p of parser.push(l)) problems.push(p);
+    else for (const p of parser.pushChunk(chunk)) problems.push(p);
   };
   let at = 0;
   for (const c of cuts) {
     if (at >= bytes.length) break;
     const end = Math.min(bytes.length, at + 1 + c);
-    feed(splitter.push(bytes.subarray(at, end)));
+    feed(bytes.subarray(at, end));
     at = end;
   }
-  if (at < bytes.length) feed(splitter.push(bytes.subarray(at)));
-  feed(splitter.end());
-  for (const p of parser.end()) problems.push(p);
+  if (at < bytes.length) feed(bytes.subarray(at));
+  if (viaLines) {
+    for (const l of splitter.end()) for (const p of parser.push(l)) problems.push(p);
+    for (const p of parser.end()) problems.push(p);
+  } else for (const p of parser.endChunks()) problems.push(p);
   return { problems, lines: parser.lines };
 }
 
@@ -194,15 +202,17 @@ function runCase(req: CaseRequest): CaseResult {
   try {
     let problems: Problem[];
     let lines: number;
+    // The bytes as read in 64 KiB chunks (what the CLI and the server do), and, for text, its lines too.
+    const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+    ({ problems, lines } = parseBytes(
+      raw,
+      new Array<number>(Math.ceil(raw.length / 65536)).fill(65535),
+      opts,
+    ));
     if (typeof input === 'string') {
       const r = parseLines(splitText(input), opts);
-      problems = r.problems;
-      lines = r.lines;
-    } else {
-      ({ problems, lines } = parseBytes(
-        input,
-        new Array<number>(Math.ceil(input.length / 65536)).fill(65535),
-      ));
+      if (r.lines !== lines) throw new Error(`bytes gave ${lines} lines, the text ${r.lines}`);
+      problems = [...problems, ...r.problems];
     }
     return {
       ...took(),
