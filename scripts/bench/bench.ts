@@ -253,6 +253,12 @@ async function main(): Promise<void> {
       ? `time to first problem: ${parser.firstProblemMs.toFixed(1)} ms (log line ${parser.firstProblemLogLine})`
       : 'time to first problem: no problem found in the log',
   );
+  if (parser.framed !== undefined) {
+    out.push(
+      `lines framed: ${parser.framed.toLocaleString('en-US')} of ${parser.lines.toLocaleString('en-US')} ` +
+        `(${((100 * parser.framed) / parser.lines).toFixed(1)}%); the rest woke no matcher and were only counted`,
+    );
+  }
   if (memory) {
     out.push(
       `peak RSS streaming ${(memory.bytes / (1 << 20)).toFixed(0)} MiB (generated, child process): ` +
@@ -315,6 +321,7 @@ async function main(): Promise<void> {
       problems: parser.found,
       firstProblemMs: parser.firstProblemMs,
       firstProblemLogLine: parser.firstProblemLogLine,
+      framedLines: parser.framed ?? null,
     },
     naive: {
       bestMs: naive.ms,

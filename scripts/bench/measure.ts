@@ -20,6 +20,8 @@ export interface RunResult {
   /** Parser only: when the first problem came out, from the start of reading. */
   firstProblemMs?: number | null;
   firstProblemLogLine?: number | null;
+  /** Parser only: lines it framed (the rest it classified raw and skipped). */
+  framed?: number;
 }
 
 function open(file: string, limit?: number): fs.ReadStream {
@@ -71,6 +73,7 @@ export async function runParser(file: string, opts: ParseOptions = {}, limit?: n
     found,
     firstProblemMs,
     firstProblemLogLine,
+    framed: parser.framedLines,
   };
 }
 

@@ -111,6 +111,7 @@ export class LogParser {
   private readonly rawText: RawText;
   /** The last line's `wantedRaw` when the shortcut got that far (and did not take the line), else -1. */
   private rawMask = -1;
+  private framedCount = 0;
   private chunkMode: 'none' | 'bytes' | 'text' | 'done' = 'none';
   private byteLines: ByteLines | null = null;
   private splitter: LineSplitter | null = null;
@@ -253,6 +254,7 @@ export class LogParser {
 
   /** Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). */
   private framed(raw: string, words: string = raw): void {
+    this.framedCount++;
     const n = ++this.n;
     const ctx = this.ctx;
     ctx.n = n;
@@ -321,6 +323,11 @@ export class LogParser {
 
   get lines(): number {
     return this.n;
+  }
+
+  /** How many lines were framed (the others were only counted: see `line`). */
+  get framedLines(): number {
+    return this.framedCount;
   }
 
   private take(): Problem[] {

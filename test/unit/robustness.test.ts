@@ -200,15 +200,11 @@ function runCase(req: CaseRequest): CaseResult {
     return { ms: Math.min(wallMs, (c.user + c.system) / 1000), wallMs };
   };
   try {
-    let problems: Problem[];
-    let lines: number;
     // The bytes as read in 64 KiB chunks (what the CLI and the server do), and, for text, its lines too.
     const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-    ({ problems, lines } = parseBytes(
-      raw,
-      new Array<number>(Math.ceil(raw.length / 65536)).fill(65535),
-      opts,
-    ));
+    const read = parseBytes(raw, new Array<number>(Math.ceil(raw.length / 65536)).fill(65535), opts);
+    let problems: Problem[] = read.problems;
+    const lines = read.lines;
     if (typeof input === 'string') {
       const r = parseLines(splitText(input), opts);
       if (r.lines !== lines) throw new Error(`bytes gave ${lines} lines, the text ${r.lines}`);
