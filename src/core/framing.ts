@@ -186,9 +186,8 @@ export class Framer {
       for (const st of this.steps) if (st.status === 'unknown') st.status = 'success';
     }
 
-    const group = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.topStep;
     // endLine is written when a step or group closes, not on every line: open ones are settled by finish().
-    return { n, text: s, command, group: group ?? null, step: this.topStep, colon: s.indexOf(':') };
+    return { n, text: s, command, group: this.group, step: this.topStep, colon: s.indexOf(':') };
   }
 
   /**

@@ -120,14 +120,7 @@ export function mayBeLocation(text: string, colon: number): boolean {
 
 /** A cheap look at the last 13 characters for `.ext`. */
 export function endsWithExtension(s: string): boolean {
-  const stop = Math.max(1, s.length - 13);
-  for (let i = s.length - 1; i >= stop; i--) {
-    const ch = s.charCodeAt(i);
-    if (ch === 46) return i < s.length - 1;
-    const alnum = (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
-    if (!alnum) return false;
-  }
-  return false;
+  return endsWithExtensionIn(s, 0, s.length - 1, false);
 }
 
 /** The parser's side of the context: the number of the last line a matcher claimed. */
@@ -386,8 +379,6 @@ class WakeTables {
   private readonly wordStamp: number[] = [];
   private readonly wordFound: boolean[] = [];
   private stamp = 0;
-  /** The line the current stamp is for: a word two matchers share is searched once per line. */
-  private stampedLine: string | null = null;
   all = 0;
   /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
   gated = true;
@@ -463,10 +454,8 @@ class WakeTables {
 
   /** `mask` without the matchers whose `needs` the raw line lacks, with those its `words` wake. */
   wordMask(raw: string, mask: number): number {
-    if (raw !== this.stampedLine) {
-      this.stamp = (this.stamp + 1) | 0;
-      this.stampedLine = raw;
-    }
+    // A new line: a word two matchers share is searched once.
+    this.stamp = (this.stamp + 1) | 0;
     if ((mask & this.needBits) !== 0) {
       const ns = this.needs;
       for (let i = 0; i < ns.length; i++) {
@@ -479,12 +468,15 @@ class WakeTables {
       const w = ws[i]!;
       if ((mask & w.bit) === 0 && this.holdsAny(raw, w.ids)) mask |= w.bit;
     }
-    if ((mask & this.virtualBits) !== 0) {
-      for (let i = 0; i < this.fold.length; i++)
-        if ((mask & this.fold[i]!.virtual) !== 0) mask |= this.fold[i]!.real;
-      mask &= ~this.virtualBits;
-    }
-    return mask;
+    return this.folded(mask);
+  }
+
+  /** `mask` with each wake alternative's bit turned into its matcher's. */
+  private folded(mask: number): number {
+    if ((mask & this.virtualBits) === 0) return mask;
+    for (let i = 0; i < this.fold.length; i++)
+      if ((mask & this.fold[i]!.virtual) !== 0) mask |= this.fold[i]!.real;
+    return mask & ~this.virtualBits;
   }
 
   /** The matchers a framed line wakes. */
@@ -610,12 +602,7 @@ class WakeTables {
         if ((mask & w.bit) === 0 && rawHoldsAny(r, w.ids, true)) mask |= w.bit;
       }
     }
-    if ((mask & this.virtualBits) !== 0) {
-      for (let i = 0; i < this.fold.length; i++)
-        if ((mask & this.fold[i]!.virtual) !== 0) mask |= this.fold[i]!.real;
-      mask &= ~this.virtualBits;
-    }
-    return mask;
+    return this.folded(mask);
   }
 
   /** A RawText that finds this list's words too. */
@@ -697,7 +684,10 @@ export function utf8LastUnit(s: string, p: number, q: number): number {
   return 0xdc00 + ((cp - 0x10000) & 0x3ff);
 }
 
-/** `endsWithExtension` of the text `s[p..q]`, stepping over the colours inside it when `colours`. */
+/**
+ * Whether the text `s[p..q]` ends with `.ext` (1 to 12 letters or digits, within its last 13 characters, the dot
+ * not first), stepping over the colours inside it when `colours`.
+ */
 function endsWithExtensionIn(s: string, p: number, q: number, colours: boolean): boolean {
   let seen = 0;
   let i = q;

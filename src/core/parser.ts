@@ -112,7 +112,6 @@ export class LogParser {
   /** The last line's `wantedRaw` when the shortcut got that far (and did not take the line), else -1. */
   private rawMask = -1;
   private framedCount = 0;
-  private chunkMode: 'none' | 'bytes' | 'text' | 'done' = 'none';
   private byteLines: ByteLines | null = null;
   private splitter: LineSplitter | null = null;
   private readonly env = new EnvironmentCollector();
@@ -154,32 +153,25 @@ export class LogParser {
    * LineSplitter splits them. Bytes are split undecoded, and a line is decoded only when someone reads it.
    */
   pushChunk(chunk: Uint8Array | string): Problem[] {
-    if (this.chunkMode === 'bytes' && typeof chunk !== 'string') {
-      if (!this.byteLines!.push(chunk)) this.toText(this.byteLines!.buffered());
-    } else if (this.chunkMode === 'text') {
-      for (const l of this.splitter!.push(chunk)) this.line(l);
-    } else if (typeof chunk === 'string') {
-      if (this.chunkMode === 'bytes') this.pushChunk(Buffer.from(chunk, 'utf8'));
-      else {
-        this.chunkMode = 'text';
-        this.splitter = new LineSplitter();
-        return this.pushChunk(chunk);
-      }
-    } else {
-      this.chunkMode = 'bytes';
-      this.byteLines = new ByteLines((buf, lat, start, end, kind) =>
-        this.byteLine(buf, lat, start, end, kind),
-      );
-      return this.pushChunk(chunk);
+    // The first chunk decides: a text stream goes through a LineSplitter, a byte stream through ByteLines.
+    if (this.byteLines === null && this.splitter === null) {
+      if (typeof chunk === 'string') this.splitter = new LineSplitter();
+      else
+        this.byteLines = new ByteLines((buf, lat, start, end, kind) =>
+          this.byteLine(buf, lat, start, end, kind),
+        );
     }
+    if (this.byteLines !== null) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (!this.byteLines.push(bytes)) this.toText(this.byteLines.buffered());
+    } else for (const l of this.splitter!.push(chunk)) this.line(l);
     return this.take();
   }
 
   /** Ends chunked input, then the log (`end`); returns the last problems. */
   endChunks(): Problem[] {
-    if (this.chunkMode === 'bytes' && !this.byteLines!.end()) this.toText(this.byteLines!.buffered());
-    if (this.chunkMode === 'text') for (const l of this.splitter!.end()) this.line(l);
-    this.chunkMode = 'done';
+    if (this.byteLines !== null && !this.byteLines.end()) this.toText(this.byteLines.buffered());
+    if (this.splitter !== null) for (const l of this.splitter.end()) this.line(l);
     const last = this.take();
     const rest = this.end();
     return last.length === 0 ? rest : rest.length === 0 ? last : [...last, ...rest];
@@ -187,48 +179,47 @@ export class LogParser {
 
   /** The byte stream turned out to be LineSplitter's: it reads it from the start. */
   private toText(buffered: Buffer): void {
-    this.chunkMode = 'text';
     this.byteLines = null;
     this.splitter = new LineSplitter();
     for (const l of this.splitter.push(buffered)) this.line(l);
   }
 
   private line(raw: string): void {
-    // Most lines of a real log (passing tests, downloads, progress) interest no one: when every matcher and the
-    // environment are idle, a GitHub line whose raw characters wake nothing is counted and left unframed.
-    if (this.busy === 0 && this.env.idle) {
-      const start = this.framer.plainStart(raw, 0, raw.length);
-      if (start >= 0) {
-        this.rawText.set(raw, 0, raw.length, false);
-        if (this.skippable(start)) {
-          this.skip(raw, start, this.rawText.esc);
-          return;
-        }
-      }
-    }
-    this.framed(raw);
+    if (!this.skipped(raw, 0, raw.length, null)) this.framed(raw);
+  }
+
+  /**
+   * Most lines of a real log (passing tests, downloads, progress) interest no one: when every matcher and the
+   * environment are idle, a GitHub line `s[start..end)` whose raw characters wake nothing is counted and left
+   * unframed. `buf` holds the line's bytes when `s` is their latin1 string (the line is checked in place in its
+   * chunk: no string is made for a line nobody reads). False when the line must be framed.
+   */
+  private skipped(s: string, start: number, end: number, buf: Buffer | null): boolean {
+    if (this.busy !== 0 || !this.env.idle) return false;
+    const text = this.framer.plainStart(s, start, end);
+    if (text < 0) return false;
+    const r = this.rawText;
+    r.set(s, start, end, buf !== null);
+    if (!this.skippable(text)) return false;
+    const n = ++this.n;
+    const ctx = this.ctx;
+    ctx.n = n;
+    this.framer.skip(n);
+    // Offsets into the line, for framing it if a matcher asks for it as the previous one.
+    ctx.prevRaw = s;
+    ctx.prevBuf = buf;
+    ctx.prevBufStart = start;
+    ctx.prevBufEnd = end;
+    ctx.prevStart = text - start;
+    ctx.prevEsc = r.esc >= 0 ? r.esc - start : -1;
+    ctx.prevN = n;
+    return true;
   }
 
   /** A line as bytes (`ByteLines`): the same shortcut on its latin1 string, else decoded and framed. */
   private byteLine(buf: Buffer, lat: string, start: number, end: number, kind: ByteLineKind): void {
     if (kind === ByteLineKind.Plain) {
-      if (this.busy === 0 && this.env.idle) {
-        // Checked in place in the chunk's latin1 string: no string is made for a line nobody reads.
-        const s = this.framer.plainStart(lat, start, end);
-        if (s >= 0) {
-          this.rawText.set(lat, start, end, true);
-          if (this.skippable(s)) {
-            // Offsets into the line, for framing it if a matcher asks for it as the previous one.
-            const esc = this.rawText.esc;
-            this.skip(lat, s - start, esc >= 0 ? esc - start : -1);
-            const ctx = this.ctx;
-            ctx.prevBuf = buf;
-            ctx.prevBufStart = start;
-            ctx.prevBufEnd = end;
-            return;
-          }
-        }
-      }
+      if (this.skipped(lat, start, end, buf)) return;
       // The shortcut's mask saves framing the search; else the latin1 line goes along for the word searches.
       this.framed(decodeLine(buf, start, end), this.rawMask >= 0 ? '' : lat.slice(start, end));
       return;
@@ -237,19 +228,6 @@ export class LogParser {
     if (text.length > DEFAULT_MAX_LINE_LENGTH) text = text.slice(0, DEFAULT_MAX_LINE_LENGTH);
     if (kind === ByteLineKind.Cut && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     this.framed(text);
-  }
-
-  /** Counts a line left unframed: `raw` (or bytes the caller sets), its text from `start`, first escape `esc`. */
-  private skip(raw: string, start: number, esc: number): void {
-    const n = ++this.n;
-    const ctx = this.ctx;
-    ctx.n = n;
-    this.framer.skip(n);
-    ctx.prevRaw = raw;
-    ctx.prevBuf = null;
-    ctx.prevStart = start;
-    ctx.prevEsc = esc;
-    ctx.prevN = n;
   }
 
   /** Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). */

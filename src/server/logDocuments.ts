@@ -193,12 +193,11 @@ export class LogDocuments {
     const doc = this.documents.get(uri);
     if (!doc) throw new Cancelled();
     const workspace = this.workspaceOf(uri);
-    const { chunks, source, file } = await this.openSource(doc);
+    const { open, source, file } = await this.openSource(doc);
     // A cached job log the triage (or an earlier document) parsed already: its analysis is that parse.
     const key = file !== null ? await parseCache.keyOf(file, workspace) : null;
     const hit = parseCache.get(key);
     if (hit) {
-      (chunks as { destroy?: () => void }).destroy?.();
       if (job.cancelled) throw new Cancelled();
       const a: LogAnalysis = {
         uri,
@@ -230,6 +229,7 @@ export class LogDocuments {
       }
     };
     const onProgress = this.opts.onProgress;
+    const chunks = open();
     // The engine's own chunks-to-problems loop, with a cancellation check and progress between chunks.
     async function* watched(): AsyncGenerator<Uint8Array | string> {
       // Progress is published when the next chunk arrives, so a log of one chunk gets only its final publish.
@@ -285,7 +285,8 @@ export class LogDocuments {
   }
 
   private async openSource(doc: TextDocument): Promise<{
-    chunks: AsyncIterable<Uint8Array | string>;
+    /** Opens the source (not before the parse cache had its say). */
+    open: () => AsyncIterable<Uint8Array | string>;
     source: LogAnalysis['source'];
     /** The cached job log read (its real path), for the parse cache. */
     file: string | null;
@@ -293,7 +294,8 @@ export class LogDocuments {
     if (doc.uri.startsWith(`${LOG_SCHEME}:`)) {
       const info = parseLogDocumentUri(doc.uri);
       const file = info ? await this.cachedFile(info.file) : null;
-      if (file) return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'cache', file };
+      if (file)
+        return { open: () => createReadStream(file, { highWaterMark: CHUNK }), source: 'cache', file };
       this.connection.console.warn(
         info
           ? `not reading ${info.file}: it is not inside the log cache (${this.opts.logCacheDir() ?? 'none given'}); using the document's text`
@@ -308,9 +310,9 @@ export class LogDocuments {
           )
         : 0;
       if (file && size > 0)
-        return { chunks: createReadStream(file, { highWaterMark: CHUNK }), source: 'disk', file: null };
+        return { open: () => createReadStream(file, { highWaterMark: CHUNK }), source: 'disk', file: null };
     }
-    return { chunks: textChunks(doc.getText()), source: 'text', file: null };
+    return { open: () => textChunks(doc.getText()), source: 'text', file: null };
   }
 
   /** The real path of `file` when it is inside the log cache, else null. */
