@@ -20,7 +20,9 @@ import { NAIVE_PATTERNS } from './naive';
 import { summariseProfile } from './profile';
 import type { ProfileSummary } from './profile';
 
+// Run from its bundle (bench-out/bench/bench.js, see build.mjs) or from source through tsx: two levels down either way.
 const ROOT = path.resolve(__dirname, '..', '..');
+const BUNDLED = __filename.endsWith('.js');
 const OUT = path.join(ROOT, 'bench-out');
 /** Bump when the generator's output changes, so a stale log is not reused. */
 const GENERATOR_VERSION = 1;
@@ -100,7 +102,9 @@ async function ensureLog(
 function runChild(args: string[], nodeArgs: string[] = []): ChildResult {
   const r = spawnSync(
     process.execPath,
-    [...nodeArgs, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'child.ts'), ...args],
+    BUNDLED
+      ? [...nodeArgs, '--expose-gc', path.join(__dirname, 'child.js'), ...args]
+      : [...nodeArgs, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'child.ts'), ...args],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
