@@ -176,3 +176,49 @@ test('a line longer than the cap is cut, and the splitter keeps going', () => {
   const long = 'x'.repeat(50);
   assert.deepEqual(splitText(`${long}\nshort\n`, { maxLineLength: 10 }), ['x'.repeat(10), 'short']);
 });
+
+test("isRunnerTimestamp reads the runner's timestamp as the regex it replaces does", async () => {
+  const { default: fc } = await import('fast-check');
+  const { isRunnerTimestamp } = await import('../../src/core/framing');
+  const RE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y;
+  const valid = '2024-05-01T10:00:00.1234567Z ';
+  // Valid stamps with a character changed, dropped or added, and what follows (GitLab's stream markers too).
+  const stamp = fc
+    .tuple(
+      fc.nat(valid.length),
+      fc.constantFrom('', '0', '9', 'a', 'Z', ' ', '-', ':', '.', 'T', '\u0660', '\n'),
+      fc.nat(2),
+    )
+    .map(([i, ch, op]) =>
+      op === 0
+        ? valid
+        : op === 1
+          ? valid.slice(0, i) + ch + valid.slice(i + 1)
+          : valid.slice(0, i) + ch + valid.slice(i),
+    );
+  const after = fc.constantFrom('', 'x', '00O', '01E+', '0f', 'ffE', '0gO', 'FFO', '12', '00O ok');
+  fc.assert(
+    fc.property(
+      fc.string({ maxLength: 3 }),
+      stamp,
+      after,
+      fc.constantFrom('\n', '\r\n', null),
+      fc.string({ maxLength: 4 }),
+      (pre, ts, rest, nl, next) => {
+        const line = pre + ts + rest;
+        // null: the line is the whole string (`push` of one line).
+        const s = nl === null ? line : line + nl + next;
+        const b = pre.length;
+        RE.lastIndex = b;
+        // The regex sees the line alone (the parser's lines end where their terminator starts).
+        const expected = line.length - b >= 29 && RE.test(line);
+        assertEqualFor(
+          JSON.stringify({ s, b, end: line.length }),
+          isRunnerTimestamp(s, b, line.length),
+          expected,
+        );
+      },
+    ),
+    { numRuns: 20_000 },
+  );
+});
