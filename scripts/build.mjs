@@ -1,7 +1,9 @@
 // Bundles the extension, the CLI , the language server with esbuild.
 import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 
-const common = {
+/** The options every bundle shares (the bench's too: scripts/bench/build.mjs). */
+export const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -14,4 +16,6 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
 ];
-await Promise.all(entries.map((e) => build({ ...common, ...e })));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await Promise.all(entries.map((e) => build({ ...common, ...e })));
+}
