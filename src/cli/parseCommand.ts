@@ -32,7 +32,8 @@ export async function runParse(args: string[]): Promise<number> {
     const st = statOrNull(file);
     if (!st) throw new CliError(`parse: cannot read '${file}': no such file`);
     if (st.isDirectory()) throw new CliError(`parse: '${file}' is a folder, not a log file`);
-    input = createReadStream(file);
+    // 1 MiB reads: 64 KiB ones spend more on the stream's round trips than on decoding (the parser splits them).
+    input = createReadStream(file, { highWaterMark: 1 << 20 });
   }
 
   const problems: Problem[] = [];

@@ -131,6 +131,9 @@ export type ByteLineSink = (
  * would read with CR-only line ends, or one whose first line end is too far to tell, is not split here:
  * `push` returns false, and the caller hands `buffered()` and the rest of the stream to a LineSplitter.
  */
+/** The most ByteLines turns into one latin1 string (see `ByteLines.pieces`). */
+const PIECE = 1 << 16;
+
 export class ByteLines {
   private readonly max: number;
   /** Bytes kept of a line, enough for its first `max` characters and then some (a character is at most 3). */
@@ -171,11 +174,21 @@ export class ByteLines {
       this.undecided = null;
       // The decoder drops the byte order mark that starts a stream.
       if (all.length >= 3 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf) all = all.subarray(3);
-      this.lines(all);
+      this.pieces(all);
       return true;
     }
-    this.lines(buf);
+    this.pieces(buf);
     return true;
+  }
+
+  /**
+   * Splits a chunk in pieces of at most PIECE bytes (a line across two goes through the carry, as across two
+   * chunks). A latin1 string of a 1 MiB chunk is allocated among the large objects, and parsing 1 MiB reads
+   * whole was 25% slower than in 64 KiB pieces.
+   */
+  private pieces(buf: Buffer): void {
+    if (buf.length <= PIECE) return this.lines(buf);
+    for (let i = 0; i < buf.length; i += PIECE) this.lines(buf.subarray(i, i + PIECE));
   }
 
   /** The bytes fed while the line-end style was unknown (for the LineSplitter that takes over). */

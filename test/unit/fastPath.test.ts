@@ -370,3 +370,27 @@ test('a line longer than the limit is cut as LineSplitter cuts it, whatever the 
     assert.deepEqual(parseBytes(bytes, cuts), parseSplit(bytes, cuts), `cuts ${cuts.join(',')}`);
   }
 });
+
+/** `n` bytes of plain GitHub lines (the last one shorter, to end exactly there). */
+function filler(n: number): Buffer {
+  const line = '2024-05-01T10:00:00.1234567Z collected 3 items, nothing to see here\n';
+  const whole = Math.floor(n / line.length);
+  const rest = n - whole * line.length;
+  return Buffer.from(line.repeat(whole) + (rest > 0 ? 'x'.repeat(rest - 1) + '\n' : ''));
+}
+
+test('a chunk bigger than the 64 KiB pieces ByteLines splits it in parses as LineSplitter reads it', () => {
+  fc.assert(
+    fc.property(BYTES_LOG, fc.integer({ min: 0, max: 600 }), (tail, shift) => {
+      // The generated lines (CRLF, multi-byte characters, malformed bytes) straddle the piece boundaries.
+      const head = filler(65536 - shift);
+      const bytes = Buffer.concat([head, tail, filler(65536), tail, Buffer.from('\n'), tail]);
+      assert.deepEqual(
+        parseBytes(bytes, []),
+        parseSplit(bytes, []),
+        `tail: ${tail.toString('base64')}, shift ${shift}`,
+      );
+    }),
+    { numRuns: 150 },
+  );
+});
