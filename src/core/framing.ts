@@ -51,27 +51,10 @@ function isDigit(c: number): boolean {
 const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/y;
 
 /**
- * Whether `s` holds the runner's `YYYY-MM-DDTHH:MM:SS.fffffffZ ` at `b`, not followed by what gitlabStreamLength
- * takes for GitLab's stream marker: `/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y` by character
- * tests (nearly every line is asked, and a regex call costs several times more). The line ends at `end`; past it
- * the regex's lookahead could only see the line end, which is no stream marker.
+ * The runner's `YYYY-MM-DDTHH:MM:SS.fffffffZ ` as TIMESTAMP reads it, not followed by what gitlabStreamLength
+ * takes for GitLab's stream marker.
  */
-export function isRunnerTimestamp(s: string, b: number, end: number): boolean {
-  if (end - b < 29) return false;
-  for (let k = 0; k < 29; k++) {
-    const c = s.charCodeAt(b + k);
-    const want = RUNNER_SHAPE[k]!;
-    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
-  }
-  if (b + 31 >= end) return true;
-  const m = s.charCodeAt(b + 31);
-  return !((m === 79 || m === 69) && isHex(s.charCodeAt(b + 29)) && isHex(s.charCodeAt(b + 30)));
-}
-
-/** The runner's timestamp and its space, a character code per position (0: a digit). */
-const RUNNER_SHAPE = Uint8Array.from('0000-00-00T00:00:00.0000000Z ', (ch) =>
-  ch === '0' ? 0 : ch.charCodeAt(0),
-);
+const RUNNER_TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y;
 
 /** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
 function gitlabStreamLength(s: string, at: number): number {
@@ -214,7 +197,9 @@ export class Framer {
    */
   plainStart(s: string, base: number, end: number): number {
     if (this.format !== 'github' || this.closeAfterLine || end - base < 29) return -1;
-    return isRunnerTimestamp(s, base, end) ? base + 29 : -1;
+    // (Past `end`, the lookahead can only see the line end, which is no stream marker.)
+    RUNNER_TIMESTAMP.lastIndex = base;
+    return RUNNER_TIMESTAMP.test(s) ? base + 29 : -1;
   }
 
   /** Line `n` was one `plainStart` accepted and nobody needed: only the line count moves. */
