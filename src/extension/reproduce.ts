@@ -15,9 +15,8 @@ import { PlanError } from '../core/reproduce/plan';
 import type { ImageApproximations, ReproPlan } from '../core/reproduce/plan';
 import { renderScript } from '../core/reproduce/script';
 import { createWorktree, localHead, sameCommit } from '../core/reproduce/worktree';
+import { REPRODUCE_PROBLEM_MATCHERS } from './reproduceMatchers';
 
-/** The problem matchers reproduce tasks use (contributed in package.json). */
-export const REPRODUCE_PROBLEM_MATCHERS = ['$ci-triage-pytest', '$ci-triage-flake8'];
 export const REPRODUCE_TASK_TYPE = 'ciTriage.reproduce';
 
 export interface ReproduceArgs {
