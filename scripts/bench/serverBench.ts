@@ -3,7 +3,7 @@
  * a 10 MB and a 100 MB GitHub job log, how long another document's request waits meanwhile, and the server's
  * peak memory. The server runs as an editor would run it (`node server.js --stdio`, bundled by esbuild), a
  * fresh process per log; the log is opened the way the extension opens a job log: the raw file in the log
- * cache, its rendered text synced as a `ci-triage-log:` document. Writes `bench-out/server.json`.
+ * cache, opened as a `ci-triage-log:` document whose text the server renders itself. Writes `bench-out/server.json`.
  *
  *   node --import tsx scripts/bench/serverBench.ts [--sizes-mb 10,100] [--text-mb 10]
  *
@@ -25,15 +25,18 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { RenderLogRequest, logDocumentUri } from '../../src/protocol';
+import {
+  LOG_DOCUMENT_MAX_CHARS,
+  LogDocumentOpenedNotification,
+  RenderLogRequest,
+  logDocumentUri,
+} from '../../src/protocol';
 import { generateLog, loadFixtureMaterial } from './logGenerator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'bench-out');
 const CACHE = path.join(OUT, 'server-cache');
 const SEED = 20240601;
-/** What the extension renders at most: VS Code does not sync documents over 50 MB to extensions. */
-const MAX_RENDER_CHARS = 45_000_000;
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -132,13 +135,17 @@ interface Figures {
   peakRssMiB: number | null;
 }
 
-/** Opens `uri` with `text` and measures; the server is fresh, so VmHWM is this document's peak. */
+/**
+ * Opens `uri` (`open`: as the extension does) and measures; the server is fresh, so VmHWM is this document's peak.
+ * `textMB` is the size of the document's text.
+ */
 async function measure(
   s: Server,
   label: string,
   logMB: number,
   uri: string,
-  text: string,
+  open: () => Promise<void>,
+  textMB: number,
   expectedDiagnostics: number | null,
 ): Promise<Figures> {
   const small = pathToFileURL(path.join(OUT, 'small.ci.log')).href;
@@ -166,9 +173,7 @@ async function measure(
     count = p.diagnostics.length;
     if (expectedDiagnostics === null || count >= expectedDiagnostics) done();
   });
-  await s.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-    textDocument: { uri, languageId: 'ci-log', version: 1, text },
-  });
+  await open();
   const foldingP = s.connection
     .sendRequest(FoldingRangeRequest.type, { textDocument: { uri } })
     .then((r) => ({ ms: performance.now() - t0, n: r?.length ?? 0 }));
@@ -197,7 +202,7 @@ async function measure(
   return {
     label,
     logMB,
-    textMB: Buffer.byteLength(text) / 1e6,
+    textMB,
     firstDiagnosticsMs: first,
     allDiagnosticsMs: last,
     diagnostics: count,
@@ -237,10 +242,17 @@ async function main(): Promise<void> {
     const s = await startServer(serverJs);
     try {
       // The extension renders the job log first (timestamps off, capped below VS Code's sync limit).
-      const r = await s.connection.sendRequest(RenderLogRequest, { file, maxChars: MAX_RENDER_CHARS });
+      const r = await s.connection.sendRequest(RenderLogRequest, { file, maxChars: LOG_DOCUMENT_MAX_CHARS });
       const uri = logDocumentUri({ file, job: `bench ${mb} MB`, url: null, workspace: null });
       const label = `${mb} MB job log (ci-triage-log, ${(r.text.length / 1e6).toFixed(0)} MB shown${r.truncated ? ', truncated' : ''})`;
-      const f = await measure(s, label, mb, uri, r.text, null);
+      // Its text is not synced back: the server keeps its own render (LogDocumentOpened).
+      const open = (): Promise<void> =>
+        s.connection.sendNotification(LogDocumentOpenedNotification, {
+          uri,
+          version: 1,
+          maxChars: LOG_DOCUMENT_MAX_CHARS,
+        });
+      const f = await measure(s, label, mb, uri, open, r.text.length / 1e6, null);
       report(f);
       results.push(f);
     } finally {
@@ -254,7 +266,12 @@ async function main(): Promise<void> {
     const s = await startServer(serverJs);
     try {
       const uri = pathToFileURL(path.join(OUT, `text-${textMB}mb.ci.log`)).href;
-      const f = await measure(s, `${textMB} MB *.ci.log (text synced)`, textMB, uri, text, null);
+      const open = (): Promise<void> =>
+        s.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+          textDocument: { uri, languageId: 'ci-log', version: 1, text },
+        });
+      const label = `${textMB} MB *.ci.log (text synced)`;
+      const f = await measure(s, label, textMB, uri, open, Buffer.byteLength(text) / 1e6, null);
       report(f);
       results.push(f);
     } finally {

@@ -10,7 +10,10 @@ import * as vscode from 'vscode';
 import { LanguageClient, ResponseError, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import {
+  LOG_DOCUMENT_MAX_CHARS,
   LOG_SCHEME,
+  LogDocumentClosedNotification,
+  LogDocumentOpenedNotification,
   ParseLogFileRequest,
   PLAN_REFUSED,
   ProblemsNotification,
@@ -133,6 +136,26 @@ export class CiLanguageClient extends Disposable {
       outputChannel: this.log,
       // The server's own failures are in the output; a notification per crash would be noise.
       revealOutputChannelOn: 4 /* RevealOutputChannelOn.Never */,
+      // A job log's text comes from the server's render: sending it back in didOpen (23 MB for a 100 MB log)
+      // would block this thread to serialize it and the server to read it. The server keeps its own copy.
+      middleware: {
+        didOpen: (doc, next) =>
+          doc.uri.scheme === LOG_SCHEME
+            ? client.sendNotification(LogDocumentOpenedNotification, {
+                uri: client.code2ProtocolConverter.asUri(doc.uri),
+                version: doc.version,
+                maxChars: LOG_DOCUMENT_MAX_CHARS,
+              })
+            : next(doc),
+        // The documents are read-only: nothing changes, nothing to send.
+        didChange: (e, next) => (e.document.uri.scheme === LOG_SCHEME ? Promise.resolve() : next(e)),
+        didClose: (doc, next) =>
+          doc.uri.scheme === LOG_SCHEME
+            ? client.sendNotification(LogDocumentClosedNotification, {
+                uri: client.code2ProtocolConverter.asUri(doc.uri),
+              })
+            : next(doc),
+      },
     };
     const client = new LanguageClient('ciTriage', 'CI Triage Language Server', serverOptions, clientOptions);
     client.onNotification(ProblemsNotification, (p) => this.listeners.get(p.id)?.(p.problems));

@@ -4,7 +4,7 @@
  * language `ci-log`. Plus "Open Full Log" for a log too big to show whole, and "Open as CI Log".
  */
 import * as vscode from 'vscode';
-import { LOG_SCHEME, logDocumentUri, parseLogDocumentUri } from '../protocol';
+import { LOG_DOCUMENT_MAX_CHARS, LOG_SCHEME, logDocumentUri, parseLogDocumentUri } from '../protocol';
 import type { LogDocumentInfo } from '../protocol';
 import { Disposable } from './disposable';
 import { CI_LOG_LANGUAGE } from './languageClient';
@@ -12,9 +12,6 @@ import type { CiLanguageClient } from './languageClient';
 
 export const OPEN_FULL_LOG_COMMAND = 'ciTriage.openFullLog';
 export const OPEN_AS_CI_LOG_COMMAND = 'ciTriage.openAsCiLog';
-
-// VS Code does not hand documents over 50 MB to extensions (or language servers): stay well below.
-const MAX_CHARS = 40_000_000;
 
 export class LogDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   constructor(
@@ -33,7 +30,7 @@ export class LogDocuments extends Disposable implements vscode.TextDocumentConte
     const info = parseLogDocumentUri(uri.toString(true));
     if (!info) return 'CI Triage: this log link is damaged. Open the job again from the CI Triage view.';
     try {
-      const r = await this.server.renderLog(info.file, MAX_CHARS, token);
+      const r = await this.server.renderLog(info.file, LOG_DOCUMENT_MAX_CHARS, token);
       if (r.truncated || r.elided > 0)
         this.log.info(
           `${info.job}: log of ${r.bytes} bytes: ${r.elided} lines of passed steps left out, ` +

@@ -19,7 +19,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sep } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseChunks } from '../core/parser';
 import { parseCache } from './parseCache';
 import type { LogParser } from '../core/parser';
@@ -90,8 +90,15 @@ interface Entry {
   timer: NodeJS.Timeout | null;
 }
 
+/** A `ci-triage-log:` document the server keeps itself (its text is the server's render, not synced). */
+interface Owned {
+  doc: TextDocument | null;
+  ready: Promise<TextDocument | null>;
+}
+
 export class LogDocuments {
   private readonly entries = new Map<string, Entry>();
+  private readonly owned = new Map<string, Owned>();
   private readonly debounceMs: number;
 
   constructor(
@@ -105,7 +112,41 @@ export class LogDocuments {
   }
 
   get(uri: string): TextDocument | undefined {
-    return this.documents.get(uri);
+    return this.documents.get(uri) ?? this.owned.get(uri)?.doc ?? undefined;
+  }
+
+  /** The document, once its text is there (an owned document's render may still be under way). */
+  async ready(uri: string): Promise<TextDocument | undefined> {
+    return this.documents.get(uri) ?? (await this.owned.get(uri)?.ready) ?? undefined;
+  }
+
+  /**
+   * The client opened a `ci-triage-log:` document without syncing its text (LogDocumentOpened): `text` is the
+   * server's own render of it. The document is known at once, so a request that comes before the text waits
+   * for it instead of finding no document.
+   */
+  openOwned(uri: string, version: number, text: Promise<string>): void {
+    const slot: Owned = { doc: null, ready: Promise.resolve(null) };
+    slot.ready = text.then(
+      (t) => {
+        if (this.owned.get(uri) !== slot) return null;
+        slot.doc = TextDocument.create(uri, 'ci-log', version, t);
+        return slot.doc;
+      },
+      () => null,
+    );
+    this.owned.set(uri, slot);
+    this.closed(uri);
+    const e: Entry = { version, job: null, timer: null };
+    this.entries.set(uri, e);
+    this.start(uri, e);
+  }
+
+  /** The client closed an owned document; false when it was not one. */
+  closeOwned(uri: string): boolean {
+    if (!this.owned.delete(uri)) return false;
+    this.closed(uri);
+    return true;
   }
 
   /**
@@ -190,8 +231,8 @@ export class LogDocuments {
   }
 
   private async run(uri: string, job: Job): Promise<LogAnalysis> {
-    const doc = this.documents.get(uri);
-    if (!doc) throw new Cancelled();
+    const doc = await this.ready(uri);
+    if (!doc || job.cancelled) throw new Cancelled();
     const workspace = this.workspaceOf(uri);
     const { open, source, file } = await this.openSource(doc);
     // A cached job log the triage (or an earlier document) parsed already: its analysis is that parse.
@@ -316,7 +357,7 @@ export class LogDocuments {
   }
 
   /** The real path of `file` when it is inside the log cache, else null. */
-  private async cachedFile(file: string): Promise<string | null> {
+  async cachedFile(file: string): Promise<string | null> {
     const dir = this.opts.logCacheDir();
     if (!dir) return null;
     try {

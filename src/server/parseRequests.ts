@@ -114,30 +114,71 @@ export function registerParseRequests(connection: Connection): void {
     RenderLogRequest,
     async (params: RenderLogParams, token): Promise<RenderLogResult | ResponseError> => {
       try {
-        const bytes = (await stat(params.file)).size;
-        // A log too big to show whole: parse it first, so the passed steps can be left out and the failed
-        // ones (usually at the end) shown whole.
-        let elision = null;
-        if (bytes > params.maxChars) {
-          // The triage has usually parsed this file already (for a workspace: steps and lines are the same).
-          const parsed =
-            parseCache.getAnyWorkspace(await parseCache.versionOf(params.file)) ??
-            (await parseLogFile({ file: params.file, workspace: null }, () => undefined, token));
-          elision = planElision(
-            parsed.steps,
-            parsed.problems.map((p) => p.logLine),
-          );
-        }
-        const r = await renderLog(
-          createReadStream(params.file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
-          params.maxChars,
-          () => token.isCancellationRequested,
-          elision,
-        );
-        return { ...r, bytes };
+        return await renderLogFile(params, token);
       } catch (e) {
         return new ResponseError(1, describeParseError(params.file, e));
       }
     },
   );
+}
+
+/**
+ * The last renders served, for the `ci-triage-log:` document the client opens right after one: its text is not
+ * sent back (LogDocumentOpened), the server's document is this text. Two: a language change reopens the document.
+ */
+const recentRenders: { file: string; maxChars: number; version: string | null; result: RenderLogResult }[] =
+  [];
+const RECENT_RENDERS = 2;
+
+/**
+ * Renders a log file for reading (see RenderLogRequest). A log too big to show whole is parsed first, so the
+ * passed steps can be left out and the failed ones (usually at the end) shown whole.
+ */
+export async function renderLogFile(
+  params: RenderLogParams,
+  token: CancellationToken,
+): Promise<RenderLogResult> {
+  const version = await parseCache.versionOf(params.file);
+  const bytes = (await stat(params.file)).size;
+  let elision = null;
+  if (bytes > params.maxChars) {
+    // The triage has usually parsed this file already (for a workspace: steps and lines are the same).
+    const parsed =
+      parseCache.getAnyWorkspace(version) ??
+      (await parseLogFile({ file: params.file, workspace: null }, () => undefined, token));
+    elision = planElision(
+      parsed.steps,
+      parsed.problems.map((p) => p.logLine),
+    );
+  }
+  const r = await renderLog(
+    createReadStream(params.file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
+    params.maxChars,
+    () => token.isCancellationRequested,
+    elision,
+  );
+  const result = { ...r, bytes };
+  const at = recentRenders.findIndex((x) => x.file === params.file && x.maxChars === params.maxChars);
+  if (at >= 0) recentRenders.splice(at, 1);
+  recentRenders.unshift({ file: params.file, maxChars: params.maxChars, version, result });
+  recentRenders.length = Math.min(recentRenders.length, RECENT_RENDERS);
+  return result;
+}
+
+/** The text of `file` rendered with `maxChars`: the render just served when the file has not changed since. */
+export async function renderedText(
+  file: string,
+  maxChars: number,
+  token: CancellationToken,
+): Promise<string> {
+  const version = await parseCache.versionOf(file);
+  const hit = recentRenders.find((x) => x.file === file && x.maxChars === maxChars);
+  if (hit && version !== null && hit.version === version) return hit.result.text;
+  return (await renderLogFile({ file, maxChars }, token)).text;
+}
+
+/** Drops the renders of `file` (its document closed): a closed log's text is not kept. */
+export function forgetRenders(file: string): void {
+  for (let i = recentRenders.length - 1; i >= 0; i--)
+    if (recentRenders[i]!.file === file) recentRenders.splice(i, 1);
 }

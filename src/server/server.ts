@@ -11,9 +11,8 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
+import { CancellationToken, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type {
-  CancellationToken,
   ClientCapabilities,
   DocumentSymbol,
   InitializeParams,
@@ -24,11 +23,16 @@ import type {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import type { Problem } from '../core/model';
+import {
+  LogDocumentClosedNotification,
+  LogDocumentOpenedNotification,
+  parseLogDocumentUri,
+} from '../protocol';
 import type { CiTriageInitOptions } from '../protocol';
 import { FoldedByDefaultRequest } from '../protocol/documents';
 import { countContentLines, LogDocuments } from './logDocuments';
 import type { LogAnalysis, PartialAnalysis } from './logDocuments';
-import { registerParseRequests } from './parseRequests';
+import { forgetRenders, registerParseRequests, renderedText } from './parseRequests';
 import { registerReproduceRequest } from './reproduceRequest';
 import { toDiagnostics } from './features/diagnostics';
 import { foldedByDefaultLines, foldingRanges } from './features/folding';
@@ -136,10 +140,41 @@ function relatedInformation(): boolean {
   return caps.textDocument?.publishDiagnostics?.relatedInformation === true;
 }
 
-textDocuments.onDidClose(({ document }) => {
-  linkCache.delete(document.uri);
-  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+function forget(uri: string): void {
+  linkCache.delete(uri);
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
+}
+
+textDocuments.onDidClose(({ document }) => forget(document.uri));
+
+// `ci-triage-log:` documents whose text the client does not sync: the server renders it (or reuses the render it
+// just served the client for it), and only a log inside the log cache.
+connection.onNotification(LogDocumentOpenedNotification, (p) => {
+  docs.openOwned(p.uri, p.version, ownedText(p.uri, p.maxChars));
 });
+connection.onNotification(LogDocumentClosedNotification, (p) => {
+  if (!docs.closeOwned(p.uri)) return;
+  forget(p.uri);
+  // Not at once: changing a document's language closes and reopens it.
+  const file = parseLogDocumentUri(p.uri)?.file;
+  if (file) setTimeout(() => forgetRenders(file), 10_000).unref();
+});
+
+async function ownedText(uri: string, maxChars: number): Promise<string> {
+  const info = parseLogDocumentUri(uri);
+  if (!info || (await docs.cachedFile(info.file)) === null) {
+    connection.console.warn(`${uri}: names no log inside the log cache; the document stays empty`);
+    return '';
+  }
+  try {
+    return await renderedText(info.file, maxChars, CancellationToken.None);
+  } catch (e) {
+    connection.console.warn(
+      `${info.job}: cannot render ${info.file}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return '';
+  }
+}
 
 /** Runs `f` on the current analysis of the document, or answers null (closed) or cancelled. */
 async function withAnalysis<T>(
@@ -186,7 +221,7 @@ connection.onHover((params, token) =>
 const linkCache = new Map<string, { version: number; links: ReturnType<typeof documentLinks> }>();
 
 connection.onDocumentLinks(async (params, token) => {
-  const doc = docs.get(params.textDocument.uri);
+  const doc = await docs.ready(params.textDocument.uri);
   if (!doc) return null;
   let hit = linkCache.get(doc.uri);
   if (!hit || hit.version !== doc.version) {

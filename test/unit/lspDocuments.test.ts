@@ -24,7 +24,13 @@ import {
   FoldingRangeRequest,
 } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, DocumentSymbol, SymbolInformation } from 'vscode-languageserver-protocol/node';
-import { logDocumentUri } from '../../src/protocol';
+import {
+  LOG_DOCUMENT_MAX_CHARS,
+  LogDocumentClosedNotification,
+  LogDocumentOpenedNotification,
+  RenderLogRequest,
+  logDocumentUri,
+} from '../../src/protocol';
 import { startServer } from '../helpers/lspClient';
 import type { TestServer } from '../helpers/lspClient';
 
@@ -93,6 +99,66 @@ test('a ci-triage-log URI with a file inside the cache: the raw file is parsed, 
   assert.deepEqual(brief(got.diagnostics), [
     "1 F401 F401 'secret' imported but unused (src/shop/secret.py:7:1)",
   ]);
+});
+
+test('a ci-triage-log document opened without its text: the server renders it, answers at once, forgets it on close', async () => {
+  const file = join(cache, 'owned.log');
+  const log = [
+    '2024-05-01T10:00:00.0000000Z ##[group]Run flake8',
+    '2024-05-01T10:00:00.1000000Z \u001b[36;1mflake8 src\u001b[0m',
+    '2024-05-01T10:00:00.2000000Z ##[endgroup]',
+    `2024-05-01T10:00:01.0000000Z ${SECRET_LOG.trimEnd()}`,
+    '2024-05-01T10:00:02.0000000Z ##[error]Process completed with exit code 1.',
+    '',
+  ].join('\n');
+  writeFileSync(file, log);
+  const uri = logDocumentUri({ file, job: 'owned', url: null, workspace: null });
+  // As the extension does: the render for the editor, then the open notification (no didOpen, no text).
+  const rendered = await server.connection.sendRequest(RenderLogRequest, {
+    file,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+  });
+  await server.connection.sendNotification(LogDocumentOpenedNotification, {
+    uri,
+    version: 1,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+  });
+  // Sent right after the notification: it must find the document, not answer null.
+  const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, {
+    textDocument: { uri },
+  })) as DocumentSymbol[] | null;
+  assert.ok(symbols && symbols.length > 0, `symbols: ${JSON.stringify(symbols)}`);
+  assert.equal(symbols[0]!.name.includes('flake8'), true, JSON.stringify(symbols[0]));
+  const got = await server.diagnostics(uri);
+  const line = rendered.text.split('\n').findIndex((l) => l.includes('F401')) + 1;
+  assert.deepEqual(brief(got.diagnostics), [
+    `${line} F401 F401 'secret' imported but unused (src/shop/secret.py:7:1)`,
+  ]);
+  const folds = await server.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.ok(folds && folds.length > 0, `folding ranges: ${JSON.stringify(folds)}`);
+  await server.connection.sendNotification(LogDocumentClosedNotification, { uri });
+  const cleared = await server.diagnostics(uri, (p) => p.diagnostics.length === 0);
+  assert.deepEqual(cleared.diagnostics, []);
+  const after = await server.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.equal(after, null, 'a closed document has no folding ranges');
+});
+
+test('a ci-triage-log document opened without its text, naming a file outside the log cache, stays empty', async () => {
+  const outside = join(dir, 'outside-owned.log');
+  writeFileSync(outside, SECRET_LOG);
+  const uri = logDocumentUri({ file: outside, job: 'outside-owned', url: null, workspace: null });
+  await server.connection.sendNotification(LogDocumentOpenedNotification, {
+    uri,
+    version: 1,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+  });
+  const got = await server.diagnostics(uri);
+  assert.deepEqual(got.diagnostics, []);
+  assert.ok(
+    server.logMessages().some((m) => m.includes('names no log inside the log cache')),
+    `log messages: ${JSON.stringify(server.logMessages())}`,
+  );
+  await server.connection.sendNotification(LogDocumentClosedNotification, { uri });
 });
 
 test('an edit re-parses (the diagnostics carry the new version); closing clears them', async () => {
