@@ -454,10 +454,25 @@ class PytestMatcher implements Matcher {
       if (b.name !== name) continue;
       if (e.kind === 'FAILED' ? b.kind === 'test' : b.kind !== 'collect') return b;
     }
-    if (isNode && e.kind === 'FAILED') {
-      for (const b of this.blocks) if (!b.used && b.kind === 'line') return b;
-    }
+    if (isNode && e.kind === 'FAILED') return this.lineBlockFor(e);
     return null;
+  }
+
+  /**
+   * --tb=line prints one `path:line: message` per failure with a traceback, in order, with no test name. The
+   * summary's message is the same crash message (cut with `...`): it tells which line is the test's, and that a
+   * failure with no traceback (`[XPASS(strict)]`) has none. Without a message, the next line in order.
+   */
+  private lineBlockFor(e: Entry): Block | null {
+    const want = e.message === null ? null : e.message.endsWith('...') ? e.message.slice(0, -3) : e.message;
+    let next: Block | null = null;
+    for (const b of this.blocks) {
+      if (b.used || b.kind !== 'line') continue;
+      if (want === null) return b;
+      if (lineMessage(b)?.startsWith(want)) return b;
+      next ??= b;
+    }
+    return want !== null && want.startsWith('[') ? null : next;
   }
 
   private report(ctx: MatcherContext): void {
