@@ -10,6 +10,7 @@ import { triageBranch } from '../providers/triage';
 import type { TriagedRun } from '../providers/triage';
 import { CliError } from './errors';
 import { formatHuman } from './format';
+import { proxyFromEnv } from './proxy';
 import { emptyEnvironment } from '../core/model';
 
 export async function runRuns(args: string[]): Promise<number> {
@@ -46,12 +47,16 @@ export async function runRuns(args: string[]): Promise<number> {
   const token = tokenFromEnv(repo.provider);
   registerSecret(token);
 
-  const provider = createProvider(repo, { token });
+  const proxy = proxyFromEnv();
+  const provider = createProvider(repo, proxy ? { token, fetch: proxy.fetch } : { token });
   const cache = values['no-cache'] ? null : new LogCache({ dir: defaultCacheDir() });
   let runs: TriagedRun[];
   try {
     runs = await triageBranch(provider, { branch }, { cache });
   } catch (e) {
+    // Through a proxy, a refused or unreachable connection is the proxy's.
+    if (e instanceof ProviderError && e.kind === 'network' && proxy)
+      throw new CliError(`${e.message} (the requests go through ${proxy.describe})`, 1);
     if (e instanceof ProviderError) throw new CliError(e.message, 1);
     throw new CliError(redact(`unexpected failure: ${e instanceof Error ? e.message : String(e)}`), 1);
   }

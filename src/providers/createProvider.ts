@@ -1,7 +1,7 @@
 /** Picks the CiProvider for a repository. The one place that names both implementations. */
 import type { CiProvider, RepositoryRef } from './ciProvider';
 import type { RetryPolicy } from './http';
-import type { EtagCache } from './http';
+import type { EtagCache, FetchFn } from './http';
 import { GithubProvider } from './github/githubProvider';
 import { GitlabProvider } from './gitlab/gitlabProvider';
 
@@ -10,6 +10,8 @@ export interface ProviderOptions {
   retry?: Partial<RetryPolicy>;
   logIdleTimeoutMs?: number;
   etags?: EtagCache;
+  /** The HTTP client (the CLI's goes through the environment's proxy); global fetch by default. */
+  fetch?: FetchFn;
 }
 
 export function createProvider(repo: RepositoryRef, opts: ProviderOptions): CiProvider {

@@ -2,6 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,23 +77,25 @@ after(async () => {
   await gl.close();
 });
 
+/** `runs` on the seeded GitHub branch of the fake, then `extra`. */
+function githubArgs(...extra: string[]): string[] {
+  return [
+    'runs',
+    '--provider',
+    'github',
+    '--repo',
+    ghs.repo,
+    '--branch',
+    ghs.branch,
+    '--api-url',
+    gh.url,
+    ...extra,
+  ];
+}
+
 describe('ci-triage runs against GitHub (Enterprise-style /api/v3)', () => {
   test('--json lists the failed run, its failed jobs, their problems and environment', async () => {
-    const r = await run(
-      [
-        'runs',
-        '--provider',
-        'github',
-        '--repo',
-        ghs.repo,
-        '--branch',
-        ghs.branch,
-        '--api-url',
-        gh.url,
-        '--json',
-      ],
-      { GITHUB_TOKEN: gh.token },
-    );
+    const r = await run(githubArgs('--json'), { GITHUB_TOKEN: gh.token });
     assert.equal(r.code, 0, `exit ${r.code}, stderr: ${r.stderr}`);
     const out = JSON.parse(r.stdout) as JsonOut;
     assert.deepEqual(
@@ -165,6 +169,116 @@ describe('ci-triage runs against GitHub (Enterprise-style /api/v3)', () => {
       assert.equal(r.code, 2, `${cases[i]!.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     });
+  });
+});
+
+/**
+ * A proxy on 127.0.0.1 as corporate ones behave: CONNECT tunnels (what undici uses, for http: targets too) and
+ * absolute-form requests. It records what it was asked for.
+ */
+async function startProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const up = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`);
+    const [host, port] = (req.url ?? '').split(':');
+    const up = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    for (const s of [up, client]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        up.destroy();
+        client.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('ci-triage runs through a proxy the environment names', () => {
+  const args = (): string[] => githubArgs('--json', '--no-cache');
+
+  test('HTTP_PROXY: the API calls go through it', async () => {
+    const proxy = await startProxy();
+    try {
+      const r = await run(args(), { GITHUB_TOKEN: gh.token, HTTP_PROXY: proxy.url });
+      assert.equal(r.code, 0, `exit ${r.code}, stderr: ${r.stderr}`);
+      const out = JSON.parse(r.stdout) as JsonOut;
+      assert.deepEqual(
+        out.runs.map((x) => x.id),
+        [String(ghs.failedRunId)],
+      );
+      // The fake API answered (the runs above) through the proxy's tunnel to it.
+      const host = new URL(gh.url).host;
+      assert.ok(
+        proxy.seen.includes(`CONNECT ${host}`) || proxy.seen.some((x) => x.includes(`//${host}/`)),
+        `asked of the proxy: ${JSON.stringify(proxy.seen)}; the API is at ${host}`,
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('NO_PROXY: a host it names is reached directly', async () => {
+    const proxy = await startProxy();
+    try {
+      const r = await run(args(), { GITHUB_TOKEN: gh.token, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+      assert.equal(r.code, 0, `exit ${r.code}, stderr: ${r.stderr}`);
+      assert.deepEqual(proxy.seen, [], 'nothing through the proxy');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a proxy that is down: exit 1 with one line that names it', async () => {
+    const proxy = await startProxy();
+    const url = proxy.url;
+    await proxy.close();
+    const r = await run(args(), { GITHUB_TOKEN: gh.token, HTTP_PROXY: url });
+    assert.equal(r.code, 1, `exit ${r.code}, stdout: ${r.stdout}, stderr: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.ok(r.stderr.includes(url), `stderr: ${r.stderr}`);
   });
 });
 
