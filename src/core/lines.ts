@@ -132,7 +132,7 @@ export type ByteLineSink = (
  * `push` returns false, and the caller hands `buffered()` and the rest of the stream to a LineSplitter.
  */
 /** The most ByteLines turns into one latin1 string (see `ByteLines.pieces`). */
-const PIECE = 1 << 16;
+export const PIECE = 1 << 16;
 
 export class ByteLines {
   private readonly max: number;

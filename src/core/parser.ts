@@ -4,7 +4,7 @@
  * set and the fallback list are capped.
  */
 import { Framer } from './framing';
-import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines';
+import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE } from './lines';
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
 import { createDispatcher, scanRaw } from './matcher';
@@ -424,8 +424,17 @@ export async function parseChunks(
 ): Promise<LogParser> {
   const parser = new LogParser(opts);
   for await (const chunk of source) {
-    const ps = parser.pushChunk(chunk);
-    if (ps.length > 0) onProblems(ps);
+    // Big reads (the CLI and the server read 1 MiB) are fed in pieces, so their first problems go out sooner.
+    const n = typeof chunk === 'string' ? 0 : chunk.length;
+    if (n <= PIECE) {
+      const ps = parser.pushChunk(chunk);
+      if (ps.length > 0) onProblems(ps);
+      continue;
+    }
+    for (let i = 0; i < n; i += PIECE) {
+      const ps = parser.pushChunk((chunk as Uint8Array).subarray(i, i + PIECE));
+      if (ps.length > 0) onProblems(ps);
+    }
   }
   const last = parser.endChunks();
   if (last.length > 0) onProblems(last);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, splitText } from '../../src/core/lines';
-import { LogParser } from '../../src/core/parser';
+import { LogParser, parseChunks } from '../../src/core/parser';
 import { Framer } from '../../src/core/framing';
 import { createDispatcher, scanRaw } from '../../src/core/matcher';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
@@ -393,4 +393,23 @@ test('a chunk bigger than the 64 KiB pieces ByteLines splits it in parses as Lin
     }),
     { numRuns: 150 },
   );
+});
+
+test('parseChunks feeds a big read in pieces: the same result, and its first problems before the read is parsed', async () => {
+  const early = Buffer.from('2024-05-01T10:00:00.1234567Z src/a.py:1:1: F401 early\n');
+  const late = Buffer.from('2024-05-01T10:00:09.1234567Z src/b.py:2:1: F401 late\n');
+  const bytes = Buffer.concat([early, filler(300_000), late, filler(70_000)]);
+  const batches: number[][] = [];
+  const parser = await parseChunks(
+    (async function* () {
+      yield bytes;
+    })(),
+    {},
+    (ps) => batches.push(ps.map((p) => p.logLine)),
+  );
+  assert.ok(batches.length >= 2, `problems in one batch: ${JSON.stringify(batches)}`);
+  assert.deepEqual(batches[0], [1], `first batch: ${JSON.stringify(batches)}`);
+  const whole = parseBytes(bytes, []) as { problems: unknown[]; lines: number };
+  assert.equal(batches.flat().length, whole.problems.length);
+  assert.equal(parser.lines, whole.lines);
 });
