@@ -16,6 +16,10 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
 ];
+// No top-level await: the benches load this module through require() (tsx) for `common`.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await Promise.all(entries.map((e) => build({ ...common, ...e })));
+  Promise.all(entries.map((e) => build({ ...common, ...e }))).catch(() => {
+    // esbuild has printed the errors (logLevel warning).
+    process.exitCode = 1;
+  });
 }

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { common } from '../build.mjs';
 import {
   createProtocolConnection,
   DidOpenTextDocumentNotification,
@@ -49,15 +50,8 @@ function log(msg: string): void {
 
 async function bundleServer(): Promise<string> {
   const outfile = path.join(OUT, 'server.js');
-  await build({
-    entryPoints: [path.join(ROOT, 'src/server/server.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-  });
+  // As dist/server.js is built (scripts/build.mjs), into bench-out so a stale dist cannot be measured.
+  await build({ ...common, entryPoints: [path.join(ROOT, 'src/server/server.ts')], outfile });
   return outfile;
 }
 
