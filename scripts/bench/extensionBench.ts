@@ -5,7 +5,9 @@
  *    (perf_hooks.monitorEventLoopDelay) while the language server (dist/server.js, its own process) parses
  *    it, against the same parse run in-process on this thread (streamed in 1 MiB chunks, as the CLI does).
  *    Target: under 50 ms through the server.
- * 2. Time from "Refresh" to problems for a 10 MB failed job log: runs, jobs, log download from the fake
+ * 2. Event-loop delay while a 100 MB log is opened as a document: rendered by the server, its text received in a
+ *    file read in pieces (as the extension does) and, for comparison, in the response.
+ * 3. Time from "Refresh" to problems for a 10 MB failed job log: runs, jobs, log download from the fake
  *    GitHub (real HTTP on 127.0.0.1, 302 to the log host), disk cache, parse in the server, annotations
  *    merged; against the same pipeline with an in-process parse. VS Code's own rendering is not included.
  *
@@ -37,7 +39,13 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import { emptyEnvironment } from '../../src/core/model';
-import { ParseLogFileRequest, ProblemsNotification } from '../../src/protocol';
+import {
+  LOG_DOCUMENT_MAX_CHARS,
+  ParseLogFileRequest,
+  ProblemsNotification,
+  RenderLogRequest,
+} from '../../src/protocol';
+import { renderedTextOf } from '../../src/protocol/renderFile';
 import { parseLogFile } from '../../src/server/parseRequests';
 import type { ParseLogFileResult } from '../../src/protocol';
 import { GithubProvider } from '../../src/providers/github/githubProvider';
@@ -206,6 +214,29 @@ async function main(): Promise<void> {
         `parse ${(local.totalMs / 1000).toFixed(2)} s`,
     );
     results.eventLoop = { sizeMb, idle, server, inProcess: local, targetMs: TARGET_DELAY_MS };
+
+    // Opening the log as a document: the server renders it; the text comes in a file the client reads in
+    // pieces (as the extension's client does), or in the response.
+    const opened: Record<string, DelayResult> = {};
+    for (const viaFile of [true, false]) {
+      let chars = 0;
+      const d = await measureDelay(async () => {
+        const r = await connection.sendRequest(RenderLogRequest, {
+          file: big,
+          maxChars: LOG_DOCUMENT_MAX_CHARS,
+          viaFile,
+        });
+        chars = (await renderedTextOf(r)).length;
+        return { problems: [], steps: [], environment: emptyEnvironment(), format: 'plain', lines: 0 };
+      });
+      opened[viaFile ? 'viaFile' : 'inResponse'] = d;
+      log(
+        `event loop while a ${sizeMb} MB log is rendered and its ${(chars / 1e6).toFixed(0)} MB text received ` +
+          `${viaFile ? 'in a file (as the extension does)' : 'in the response'}: max delay ${d.maxMs.toFixed(1)} ms, ` +
+          `${(d.totalMs / 1000).toFixed(2)} s`,
+      );
+    }
+    results.openLog = opened;
 
     const fake = await GithubFake.start({ prefix: '/api/v3' });
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'ci-triage-bench-cache-'));

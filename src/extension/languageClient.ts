@@ -26,6 +26,7 @@ import type {
   RenderLogResult,
   ReproducePlanParams,
 } from '../protocol';
+import { renderedTextOf } from '../protocol/renderFile';
 import { PlanError } from '../core/reproduce/plan';
 import type { ReproPlan } from '../core/reproduce/plan';
 import type { Problem } from '../core/model';
@@ -112,7 +113,9 @@ export class CiLanguageClient extends Disposable {
     token?: vscode.CancellationToken,
   ): Promise<RenderLogResult> {
     const client = await this.started();
-    return client.sendRequest(RenderLogRequest, { file, maxChars }, token);
+    // A big render comes in a file, read here in pieces: in the response it held this thread for 400-560 ms.
+    const r = await client.sendRequest(RenderLogRequest, { file, maxChars, viaFile: true }, token);
+    return { ...r, text: await renderedTextOf(r) };
   }
 
   /** The running client, starting the server once. A failed start is retried on the next call. */

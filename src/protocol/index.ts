@@ -58,11 +58,23 @@ export interface RenderLogParams {
   file: string;
   /** Stop after this many characters of text (whole lines); VS Code does not sync documents over 50 MB. */
   maxChars: number;
+  /**
+   * Hand a big text over in a file (`textFile`) rather than in the response: a 22 MB response held the
+   * receiving thread for 400-560 ms while it was decoded and parsed (measured), a file is read in pieces.
+   */
+  viaFile?: boolean;
 }
 
 export interface RenderLogResult {
-  /** One line per log line (line N of the text is line N of the log): timestamps and ANSI removed. */
+  /**
+   * One line per log line (line N of the text is line N of the log): timestamps and ANSI removed. Empty when
+   * it is in `textFile`.
+   */
   text: string;
+  /** With `viaFile`, for a big text: a file (in a private temporary folder) that holds it; the reader deletes it. */
+  textFile?: string;
+  /** How `textFile` is encoded: latin1 when every character fits in one byte, else utf8. */
+  encoding?: 'latin1' | 'utf8';
   /** Lines rendered, and lines in the log. */
   lines: number;
   totalLines: number;

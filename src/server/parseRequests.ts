@@ -18,6 +18,7 @@ import type {
   RenderLogResult,
 } from '../protocol';
 import { parseCache } from './parseCache';
+import { RENDER_FILE_MIN_CHARS, writeRenderFile } from '../protocol/renderFile';
 import { planElision, renderLog } from './renderLog';
 
 const CHUNK_BYTES = 1 << 20;
@@ -114,7 +115,9 @@ export function registerParseRequests(connection: Connection): void {
     RenderLogRequest,
     async (params: RenderLogParams, token): Promise<RenderLogResult | ResponseError> => {
       try {
-        return await renderLogFile(params, token);
+        const r = await renderLogFile(params, token);
+        if (!params.viaFile || r.text.length < RENDER_FILE_MIN_CHARS) return r;
+        return { ...r, text: '', ...(await writeRenderFile(r.text)) };
       } catch (e) {
         return new ResponseError(1, describeParseError(params.file, e));
       }

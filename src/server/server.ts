@@ -30,6 +30,7 @@ import {
 } from '../protocol';
 import type { CiTriageInitOptions } from '../protocol';
 import { FoldedByDefaultRequest } from '../protocol/documents';
+import { removeRenderFiles } from '../protocol/renderFile';
 import { countContentLines, LogDocuments } from './logDocuments';
 import type { LogAnalysis, PartialAnalysis } from './logDocuments';
 import { forgetRenders, registerParseRequests, renderedText } from './parseRequests';
@@ -258,6 +259,7 @@ function folderPaths(ws: WorkspaceFolder[] | null, rootUri: string | null): stri
 }
 
 connection.onShutdown(() => docs.dispose());
+process.on('exit', removeRenderFiles);
 
 textDocuments.listen(connection);
 registerParseRequests(connection);

@@ -7,15 +7,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   DidChangeTextDocumentNotification,
@@ -31,6 +33,7 @@ import {
   RenderLogRequest,
   logDocumentUri,
 } from '../../src/protocol';
+import { RENDER_FILE_MIN_CHARS, renderedTextOf } from '../../src/protocol/renderFile';
 import { startServer } from '../helpers/lspClient';
 import type { TestServer } from '../helpers/lspClient';
 
@@ -159,6 +162,55 @@ test('a ci-triage-log document opened without its text, naming a file outside th
     `log messages: ${JSON.stringify(server.logMessages())}`,
   );
   await server.connection.sendNotification(LogDocumentClosedNotification, { uri });
+});
+
+test('a big render comes in a private file when asked (read in pieces, then deleted), a small one in the response', async () => {
+  const file = join(cache, 'big.log');
+  const line = (i: number): string => `2024-05-01T10:00:00.0000000Z line ${i} ✓ ok\n`;
+  writeFileSync(file, Array.from({ length: 100_000 }, (_, i) => line(i)).join(''));
+  const plain = await server.connection.sendRequest(RenderLogRequest, {
+    file,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+  });
+  assert.ok(
+    plain.text.length > RENDER_FILE_MIN_CHARS && plain.textFile === undefined,
+    'without viaFile: the text',
+  );
+  const r = await server.connection.sendRequest(RenderLogRequest, {
+    file,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+    viaFile: true,
+  });
+  assert.equal(r.text, '');
+  assert.ok(r.textFile, JSON.stringify({ ...r, text: undefined }));
+  assert.equal(r.encoding, 'utf8', 'the log has a character past U+00FF');
+  assert.equal(statSync(r.textFile).mode & 0o077, 0, 'only the user can read it');
+  assert.equal(statSync(dirname(r.textFile)).mode & 0o077, 0, 'in a folder only the user can read');
+  assert.equal(await renderedTextOf(r), plain.text);
+  assert.equal(existsSync(r.textFile), false, 'deleted once read');
+
+  // Every character below U+0100 (é is one): the file is latin1, one byte each.
+  const narrow = join(cache, 'narrow.log');
+  writeFileSync(narrow, Array.from({ length: 100_000 }, (_, i) => line(i).replace('✓', 'é')).join(''));
+  const n = await server.connection.sendRequest(RenderLogRequest, {
+    file: narrow,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+    viaFile: true,
+  });
+  assert.equal(n.encoding, 'latin1');
+  const narrowText = await renderedTextOf(n);
+  assert.ok(narrowText.startsWith('line 0 é ok\nline 1 é ok\n'), narrowText.slice(0, 40));
+  assert.equal(narrowText.split('\n').length, 100_000);
+
+  const small = join(cache, 'small.log');
+  writeFileSync(small, line(1));
+  const s = await server.connection.sendRequest(RenderLogRequest, {
+    file: small,
+    maxChars: LOG_DOCUMENT_MAX_CHARS,
+    viaFile: true,
+  });
+  assert.equal(s.textFile, undefined);
+  assert.equal(await renderedTextOf(s), 'line 1 ✓ ok');
 });
 
 test('an edit re-parses (the diagnostics carry the new version); closing clears them', async () => {
