@@ -1,6 +1,7 @@
 /**
- * pylint: the default text format `path:line:col: C0301: message (symbol)` and `--output-format=parseable`
- * `path:line: [C0301(symbol), object] message`, with or without the `************* Module x` headers.
+ * pylint: the default text format `path:line:col: C0301: message (symbol)`, `--output-format=parseable`
+ * `path:line: [C0301(symbol), object] message` and `--output-format=msvs` `path(line): [C0301(symbol)] message`,
+ * with or without the `************* Module x` headers.
  * C/R/W messages are warnings, E/F errors, I informational. Columns are 0-based, kept as printed.
  */
 import type { FramedLine } from '../framing';
@@ -11,6 +12,9 @@ import type { Severity } from '../model';
 const LOCATION = /^((?:[A-Za-z]:)?[^:\s][^:]{0,500}?):(\d{1,7})(?::(\d{1,7}))?$/;
 const MSG_ID = /^([CRWEFI]\d{4}): (.*)$/;
 const PARSEABLE = /^\[([CRWEFI]\d{4})\(([a-z0-9-]{1,80})\), [^\]]{0,300}\] (.*)$/;
+// --output-format=msvs: `path(line): [C0116(missing-function-docstring)Cart.add] message` (the object optional).
+const MSVS =
+  /^((?:[A-Za-z]:)?[^\s(][^(]{0,500}?)\((\d{1,7})\): \[([CRWEFI]\d{4})\(([a-z0-9-]{1,80})\)[^\]]{0,300}\] (.*)$/;
 
 function severityOf(id: string): Severity {
   switch (id.charCodeAt(0)) {
@@ -24,7 +28,7 @@ function severityOf(id: string): Severity {
   }
 }
 
-const WAKE: Wake = { first: '*', flags: LINE_LOCATION };
+const WAKE: Wake = { first: '*', flags: LINE_LOCATION, words: ['): ['] };
 
 export function createPylintMatcher(): Matcher {
   return {
@@ -36,6 +40,23 @@ export function createPylintMatcher(): Matcher {
       if (t.charCodeAt(0) === 42 /* * */ && t.startsWith('************* Module ')) {
         ctx.claim();
         return;
+      }
+      if (t.indexOf('): [') > 0) {
+        const m = MSVS.exec(t);
+        if (m && !ctx.claimed) {
+          const id = m[3]!;
+          ctx.emit({
+            file: m[1]!,
+            line: Number(m[2]),
+            column: null,
+            severity: severityOf(id),
+            tool: 'pylint',
+            code: id,
+            // The same message the text format prints, so the formats read (and de-duplicate) alike.
+            message: `${id}: ${m[5]} (${m[4]})`,
+          });
+          return;
+        }
       }
       // Cheap test: LOCATION needs a digit after the path's (first) colon.
       const colon = l.colon;
