@@ -423,21 +423,15 @@ export async function parseChunks(
   onProblems: (problems: Problem[]) => void,
 ): Promise<LogParser> {
   const parser = new LogParser(opts);
+  const emit = (ps: Problem[]): void => {
+    if (ps.length > 0) onProblems(ps);
+  };
   for await (const chunk of source) {
+    if (typeof chunk === 'string') emit(parser.pushChunk(chunk));
     // Big reads (the CLI and the server read 1 MiB) are fed in pieces, so their first problems go out sooner.
-    const n = typeof chunk === 'string' ? 0 : chunk.length;
-    if (n <= PIECE) {
-      const ps = parser.pushChunk(chunk);
-      if (ps.length > 0) onProblems(ps);
-      continue;
-    }
-    for (let i = 0; i < n; i += PIECE) {
-      const ps = parser.pushChunk((chunk as Uint8Array).subarray(i, i + PIECE));
-      if (ps.length > 0) onProblems(ps);
-    }
+    else for (let i = 0; i < chunk.length; i += PIECE) emit(parser.pushChunk(chunk.subarray(i, i + PIECE)));
   }
-  const last = parser.endChunks();
-  if (last.length > 0) onProblems(last);
+  emit(parser.endChunks());
   return parser;
 }
 

@@ -18,7 +18,7 @@ import type {
   RenderLogResult,
 } from '../protocol';
 import { parseCache } from './parseCache';
-import { RENDER_FILE_MIN_CHARS, writeRenderFile } from '../protocol/renderFile';
+import { RENDER_FILE_MIN_CHARS, writeRenderFile } from './renderFiles';
 import { planElision, renderLog } from './renderLog';
 
 const CHUNK_BYTES = 1 << 20;

@@ -30,7 +30,7 @@ import {
 } from '../protocol';
 import type { CiTriageInitOptions } from '../protocol';
 import { FoldedByDefaultRequest } from '../protocol/documents';
-import { removeRenderFiles } from '../protocol/renderFile';
+import { removeRenderFiles } from './renderFiles';
 import { countContentLines, LogDocuments } from './logDocuments';
 import type { LogAnalysis, PartialAnalysis } from './logDocuments';
 import { forgetRenders, registerParseRequests, renderedText } from './parseRequests';

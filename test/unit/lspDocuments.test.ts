@@ -33,7 +33,8 @@ import {
   RenderLogRequest,
   logDocumentUri,
 } from '../../src/protocol';
-import { RENDER_FILE_MIN_CHARS, renderedTextOf } from '../../src/protocol/renderFile';
+import { renderedTextOf } from '../../src/protocol/renderFile';
+import { RENDER_FILE_MIN_CHARS } from '../../src/server/renderFiles';
 import { startServer } from '../helpers/lspClient';
 import type { TestServer } from '../helpers/lspClient';
 

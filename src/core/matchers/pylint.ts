@@ -44,17 +44,7 @@ export function createPylintMatcher(): Matcher {
       if (t.indexOf('): [') > 0) {
         const m = MSVS.exec(t);
         if (m && !ctx.claimed) {
-          const id = m[3]!;
-          ctx.emit({
-            file: m[1]!,
-            line: Number(m[2]),
-            column: null,
-            severity: severityOf(id),
-            tool: 'pylint',
-            code: id,
-            // The same message the text format prints, so the formats read (and de-duplicate) alike.
-            message: `${id}: ${m[5]} (${m[4]})`,
-          });
+          report(ctx, m[1]!, m[2]!, null, m[3]!, textMessage(m[3]!, m[5]!, m[4]!));
           return;
         }
       }
@@ -87,18 +77,25 @@ export function createPylintMatcher(): Matcher {
         const m = PARSEABLE.exec(rest);
         if (!m || loc[3] !== undefined) return;
         id = m[1]!;
-        // The same message the text format prints, so both formats read (and de-duplicate) alike.
-        message = `${id}: ${m[3]} (${m[2]})`;
+        message = textMessage(id, m[3]!, m[2]!);
       }
-      ctx.emit({
-        file: loc[1]!,
-        line: Number(loc[2]),
-        column,
-        severity: severityOf(id),
-        tool: 'pylint',
-        code: id,
-        message,
-      });
+      report(ctx, loc[1]!, loc[2]!, column, id, message);
     },
   };
+}
+
+function report(
+  ctx: MatcherContext,
+  file: string,
+  line: string,
+  column: number | null,
+  id: string,
+  message: string,
+): void {
+  ctx.emit({ file, line: Number(line), column, severity: severityOf(id), tool: 'pylint', code: id, message });
+}
+
+/** A message as the text format prints it, so every format reads (and de-duplicates) alike. */
+function textMessage(id: string, message: string, symbol: string): string {
+  return `${id}: ${message} (${symbol})`;
 }
