@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     {
       floor: () => runFloor(file),
       parser: () => runParser(file),
+      oneThread: () => runParser(file, {}, undefined, true),
       naive: () => runNaive(file),
     },
     log,
@@ -226,6 +227,13 @@ async function main(): Promise<void> {
           `${parser.found} problems`,
         ],
         [
+          'our parser, one thread',
+          res.oneThread!.best.ms.toFixed(0),
+          mbps(res.oneThread!.best).toFixed(1),
+          res.oneThread!.all.map((x) => x.toFixed(0)).join(' '),
+          `${res.oneThread!.best.found} problems`,
+        ],
+        [
           `naive (${NAIVE_PATTERNS.length} regexes/line)`,
           naive.ms.toFixed(0),
           mbps(naive).toFixed(1),
@@ -260,7 +268,10 @@ async function main(): Promise<void> {
   if (parser.framed !== undefined) {
     out.push(
       `lines framed: ${parser.framed.toLocaleString('en-US')} of ${parser.lines.toLocaleString('en-US')} ` +
-        `(${((100 * parser.framed) / parser.lines).toFixed(1)}%); the rest woke no matcher and were only counted`,
+        `(${((100 * parser.framed) / parser.lines).toFixed(1)}%); the rest woke no matcher and were only counted` +
+        (parser.jumped
+          ? `, ${parser.jumped.toLocaleString('en-US')} of them jumped over on the pre-scan thread's hints`
+          : ''),
     );
   }
   if (memory) {

@@ -9,3 +9,5 @@ await build({
   entryPoints: ['scripts/bench/bench.ts', 'scripts/bench/child.ts'],
   outdir: 'bench-out/bench',
 });
+// The parser's pre-scan thread, where parseChunksAhead looks for it (next to the bundle).
+await build({ ...common, entryPoints: ['src/core/prescanThread.ts'], outfile: 'bench-out/bench/prescan.js' });

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { LineSplitter } from '../../src/core/lines';
+import { parseFileAhead, prescanScript } from '../../src/core/parseAhead';
 import { parseChunks } from '../../src/core/parser';
 import type { ParseOptions } from '../../src/core/parser';
 import { createNaiveMatcher } from './naive';
@@ -28,6 +29,8 @@ export interface RunResult {
   firstProblemLogLine?: number | null;
   /** Parser only: lines it framed (the rest it classified raw and skipped). */
   framed?: number;
+  /** Parser only: lines its pre-scan thread let it jump over (not even split). */
+  jumped?: number;
 }
 
 function open(file: string, limit?: number): AsyncIterable<Buffer> {
@@ -58,26 +61,42 @@ export async function runFloor(file: string, limit?: number): Promise<RunResult>
   return { ms: performance.now() - t0, bytes, lines, found: 0 };
 }
 
-/** Our parser, as the CLI and the server run it: the reads through parseChunks (it splits the bytes itself). */
-export async function runParser(file: string, opts: ParseOptions = {}, limit?: number): Promise<RunResult> {
+/**
+ * Our parser, as the CLI and the server run it on a log file: `parseFileAhead`, the file read and pre-scanned on
+ * a second thread. With `oneThread`, a `limit` or `opts.matchers`: the reads through parseChunks on one thread
+ * (as a download is parsed).
+ */
+export async function runParser(
+  file: string,
+  opts: ParseOptions = {},
+  limit?: number,
+  oneThread = false,
+): Promise<RunResult> {
+  const two = !oneThread && limit === undefined && opts.matchers === undefined;
+  const script = two ? prescanScript(__dirname) : null;
+  if (two && script === null) throw new Error(`no pre-scan thread script next to ${__dirname}`);
   const t0 = performance.now();
   let bytes = 0;
   let found = 0;
   let firstProblemMs: number | null = null;
   let firstProblemLogLine: number | null = null;
+  const onProblems = (ps: { logLine: number }[]): void => {
+    if (firstProblemMs === null) {
+      firstProblemMs = performance.now() - t0;
+      firstProblemLogLine = ps[0]!.logLine;
+    }
+    found += ps.length;
+  };
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of open(file, limit)) {
       bytes += chunk.length;
       yield chunk;
     }
   }
-  const parser = await parseChunks(counted(), opts, (ps) => {
-    if (firstProblemMs === null) {
-      firstProblemMs = performance.now() - t0;
-      firstProblemLogLine = ps[0]!.logLine;
-    }
-    found += ps.length;
-  });
+  const parser = two
+    ? await parseFileAhead(file, opts, onProblems, { script })
+    : await parseChunks(counted(), opts, onProblems);
+  if (two) bytes = fs.statSync(file).size;
   return {
     ms: performance.now() - t0,
     bytes,
@@ -86,6 +105,7 @@ export async function runParser(file: string, opts: ParseOptions = {}, limit?: n
     firstProblemMs,
     firstProblemLogLine,
     framed: parser.framedLines,
+    jumped: parser.jumpedLines,
   };
 }
 

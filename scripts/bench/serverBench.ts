@@ -52,6 +52,12 @@ async function bundleServer(): Promise<string> {
   const outfile = path.join(OUT, 'server.js');
   // As dist/server.js is built (scripts/build.mjs), into bench-out so a stale dist cannot be measured.
   await build({ ...common, entryPoints: [path.join(ROOT, 'src/server/server.ts')], outfile });
+  // With the parser's pre-scan thread next to it, as in dist.
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'src/core/prescanThread.ts')],
+    outfile: path.join(OUT, 'prescan.js'),
+  });
   return outfile;
 }
 

@@ -129,7 +129,7 @@ export class EnvironmentCollector {
   }
 
   /**
-   * No step header, group it reads (`inGroup`) or output mode is open: only lines of the shapes `mayWant` knows
+   * No step header, group it reads (`inGroup`) or output mode is open: only lines of the shapes `mayWantRaw` knows
    * can matter. (In any other group, lines are read as outside one.)
    */
   get idle(): boolean {
@@ -141,45 +141,9 @@ export class EnvironmentCollector {
     );
   }
 
-  /**
-   * For an idle collector: whether `dispatch` could act on the unframed line `r` (its text located by `scanRaw`).
-   * A superset: where a colour code could hide what the text holds, the answer is yes.
-   */
-  mayWant(r: RawText): boolean {
-    const s = r.s;
-    const p = r.p;
-    if (p > r.q) return false;
-    const c = s.charCodeAt(p);
-    switch (c) {
-      case 32: {
-        const d = p + 1 <= r.q ? s.charCodeAt(p + 1) : -1;
-        return d === 43 || d === 27;
-      }
-      case 36: // '$'
-        return true;
-      case 67: // 'C'
-        return starts(s, r, 'Current runner version: ') || starts(s, r, 'Cloning into ');
-      case 68: // 'D'
-        return this.pendingPull !== null && starts(s, r, 'Digest: ');
-      case 73: // 'I'
-      case 82: {
-        // 'R'
-        const cl = s.charCodeAt(r.q);
-        return starts(s, r, 'Running with gitlab-runner ') || cl === 47 || cl === 116 || r.esc >= 0;
-      }
-      case 80: // 'P'
-        return starts(s, r, 'Python ') || starts(s, r, 'Poetry (version ');
-      case 83: // 'S'
-        return starts(s, r, 'Successfully ') || starts(s, r, 'Starting service ');
-      case 85: // 'U'
-        return starts(s, r, 'Using ');
-      case 112: // 'p'
-        return starts(s, r, 'platform ') || mayBeToolVersion(s, r);
-      default:
-        if (c >= 48 && c <= 57) return r.esc >= 0 || r.holds(T_MCCABE);
-        if (c >= 97 && c <= 122) return mayBeToolVersion(s, r);
-        return false;
-    }
+  /** A `docker pull` waits for its `Digest:` line (the one state `mayWantRaw` reads). */
+  get digestPending(): boolean {
+    return this.pendingPull !== null;
   }
 
   /**
@@ -606,6 +570,49 @@ export function jobImage(env: Environment): { shown: string; pinned: boolean } |
 }
 
 /** `text.startsWith(prefix)` for the text of `s` located by `r`; yes when a colour code lies where the prefix would. */
+
+/**
+ * For an idle collector (`idle`): whether it could act on the unframed line `r` (its text located by `scanRaw`).
+ * A superset: where a colour code could hide what the text holds, the answer is yes. With `digestPending` true,
+ * a superset of the answer for every idle state.
+ */
+export function mayWantRaw(r: RawText, digestPending: boolean): boolean {
+  const s = r.s;
+  const p = r.p;
+  if (p > r.q) return false;
+  const c = s.charCodeAt(p);
+  switch (c) {
+    case 32: {
+      const d = p + 1 <= r.q ? s.charCodeAt(p + 1) : -1;
+      return d === 43 || d === 27;
+    }
+    case 36: // '$'
+      return true;
+    case 67: // 'C'
+      return starts(s, r, 'Current runner version: ') || starts(s, r, 'Cloning into ');
+    case 68: // 'D'
+      return digestPending && starts(s, r, 'Digest: ');
+    case 73: // 'I'
+    case 82: {
+      // 'R'
+      const cl = s.charCodeAt(r.q);
+      return starts(s, r, 'Running with gitlab-runner ') || cl === 47 || cl === 116 || r.esc >= 0;
+    }
+    case 80: // 'P'
+      return starts(s, r, 'Python ') || starts(s, r, 'Poetry (version ');
+    case 83: // 'S'
+      return starts(s, r, 'Successfully ') || starts(s, r, 'Starting service ');
+    case 85: // 'U'
+      return starts(s, r, 'Using ');
+    case 112: // 'p'
+      return starts(s, r, 'platform ') || mayBeToolVersion(s, r);
+    default:
+      if (c >= 48 && c <= 57) return r.esc >= 0 || r.holds(T_MCCABE);
+      if (c >= 97 && c <= 122) return mayBeToolVersion(s, r);
+      return false;
+  }
+}
+
 function starts(s: string, r: RawText, prefix: string): boolean {
   return s.startsWith(prefix, r.p) || (r.esc >= 0 && r.esc < r.p + prefix.length);
 }

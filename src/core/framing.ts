@@ -56,6 +56,14 @@ const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/y;
  */
 const RUNNER_TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y;
 
+/** Where the text of `s[base..end)` starts when the line has the runner's timestamp and a space (see `plainStart`), else -1. */
+export function runnerTextStart(s: string, base: number, end: number): number {
+  if (end - base < 29) return -1;
+  // (Past `end`, the lookahead can only see the line end, which is no stream marker.)
+  RUNNER_TIMESTAMP.lastIndex = base;
+  return RUNNER_TIMESTAMP.test(s) ? base + 29 : -1;
+}
+
 /** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
 function gitlabStreamLength(s: string, at: number): number {
   if (at + 3 >= s.length) return 0;
@@ -196,10 +204,12 @@ export class Framer {
    * has the runner's 28-character timestamp and a space, and no pending step change. Else -1.
    */
   plainStart(s: string, base: number, end: number): number {
-    if (this.format !== 'github' || this.closeAfterLine || end - base < 29) return -1;
-    // (Past `end`, the lookahead can only see the line end, which is no stream marker.)
-    RUNNER_TIMESTAMP.lastIndex = base;
-    return RUNNER_TIMESTAMP.test(s) ? base + 29 : -1;
+    return this.plainReady ? runnerTextStart(s, base, end) : -1;
+  }
+
+  /** Whether `plainStart` can accept lines now (it can until a framed line changes that). */
+  get plainReady(): boolean {
+    return this.format === 'github' && !this.closeAfterLine;
   }
 
   /** Line `n` was one `plainStart` accepted and nobody needed: only the line count moves. */

@@ -145,6 +145,19 @@ export class ByteLines {
   private carry: Buffer[] | null = null;
   private carried = 0;
   private dropping = false;
+  /** Where the current piece starts in the stream (in bytes, after a leading byte order mark). */
+  private base = 0;
+  /** Where the unfinished line starts in the stream. */
+  private carryAt = 0;
+  /** Where the line being handed to the sink starts in the stream. */
+  at = 0;
+  /** Lines before this stream offset are being jumped over (see `jumper`); -1: none. */
+  private skipTo = -1;
+  /**
+   * Asked at a line's start (its stream offset): where the next line to hand over starts. More than `at` when the
+   * lines in between may be left out (the caller counted them); the answer must be a line's start.
+   */
+  jumper: ((at: number) => number) | null = null;
 
   constructor(
     private readonly sink: ByteLineSink,
@@ -160,7 +173,8 @@ export class ByteLines {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.undecided !== null) {
-      this.undecided.push(buf);
+      // A copy: the caller may reuse (or hand away) its buffer once this returns.
+      this.undecided.push(Buffer.from(buf));
       this.undecidedBytes += buf.length;
       let all = Buffer.concat(this.undecided);
       // LineSplitter's rule, on the same bytes: a "\n" means LF; else a "\r" before the last byte means CR-only,
@@ -200,31 +214,54 @@ export class ByteLines {
   end(): boolean {
     if (this.undecided !== null) return false;
     const c = this.takeCarry(null);
+    this.at = this.carryAt;
     if (c !== null && c.length > 0) this.sink(c, c.toString('latin1'), 0, c.length, ByteLineKind.Last);
     return true;
   }
 
   private lines(buf: Buffer): void {
+    const base = this.base;
+    const n = buf.length;
+    this.base += n;
     let k = 0;
-    if (this.carry !== null) {
+    if (this.skipTo >= 0) {
+      if (this.skipTo >= base + n) return;
+      k = this.skipTo - base;
+      this.skipTo = -1;
+    } else if (this.carry !== null) {
       const nl = buf.indexOf(10);
       if (nl < 0) {
         this.keep(buf, 0);
         return;
       }
       const line = this.takeCarry(this.dropping ? null : buf.subarray(0, Math.min(nl, this.cap)))!;
+      this.at = this.carryAt;
       this.complete(line, line.toString('latin1'), 0, line.length);
       k = nl + 1;
     }
     const lat = buf.toString('latin1');
-    const n = lat.length;
+    const jump = this.jumper;
     for (;;) {
+      if (jump !== null && k < n) {
+        const to = jump(base + k);
+        if (to !== base + k) {
+          if (to >= base + n) {
+            this.skipTo = to;
+            return;
+          }
+          k = to - base;
+        }
+      }
       const j = lat.indexOf('\n', k);
       if (j < 0) break;
+      this.at = base + k;
       this.complete(buf, lat, k, j);
       k = j + 1;
     }
-    if (k < n) this.keep(buf, k);
+    if (k < n) {
+      this.carryAt = base + k;
+      this.keep(buf, k);
+    }
   }
 
   /** A line's bytes up to its "\n". */

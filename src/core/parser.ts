@@ -7,7 +7,8 @@ import { Framer } from './framing';
 import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE } from './lines';
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
-import { createDispatcher, scanRaw } from './matcher';
+import { createDispatcher } from './matcher';
+import { idleMask, UNWANTED } from './prescan';
 import type { RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
@@ -156,10 +157,12 @@ export class LogParser {
     // The first chunk decides: a text stream goes through a LineSplitter, a byte stream through ByteLines.
     if (this.byteLines === null && this.splitter === null) {
       if (typeof chunk === 'string') this.splitter = new LineSplitter();
-      else
+      else {
         this.byteLines = new ByteLines((buf, lat, start, end, kind) =>
           this.byteLine(buf, lat, start, end, kind),
         );
+        if (this.hints.length > 0) this.byteLines.jumper = this.jumper;
+      }
     }
     if (this.byteLines !== null) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -259,18 +262,52 @@ export class LogParser {
 
   /** Whether the line `rawText` holds, its text from `start`, can be left unframed. */
   private skippable(start: number): boolean {
-    const r = this.rawText;
-    this.rawMask = -1;
-    if (!scanRaw(r, start)) return false;
-    if (r.p <= r.q) {
-      // `##[...]` and `[command]` lines are framing's.
-      const c0 = r.s.charCodeAt(r.p);
-      if (c0 === 35 || c0 === 91) return false;
-    }
-    const mask = this.dispatcher.wantedRaw(r);
-    if (mask === 0 && !this.env.mayWant(r)) return true;
+    const mask = idleMask(this.rawText, start, this.dispatcher, this.env.digestPending);
+    if (mask === UNWANTED) return true;
     this.rawMask = mask;
     return false;
+  }
+
+  /**
+   * Hints from a `Prescanner` that read the same bytes (ahead of `pushChunk`): while idle, the parser jumps over
+   * the lines between them. Hand over each chunk's hints before the chunk.
+   */
+  prescanned(hints: Float64Array): void {
+    if (hints.length === 0) return;
+    this.hints.push(hints);
+    if (this.byteLines !== null) this.byteLines.jumper ??= this.jumper;
+  }
+
+  /** The hint batches not yet passed, and the position in the first. */
+  private readonly hints: Float64Array[] = [];
+  private hint = 0;
+  private jumped = 0;
+  private readonly jumper = (at: number): number => this.jump(at);
+
+  /** `ByteLines.jumper`: from the line at stream offset `at`, to the next hint when every line between is skipped. */
+  private jump(at: number): number {
+    // The state the lines between are skipped in is the state here: skipping changes none of it.
+    if (this.busy !== 0 || !this.env.idle || !this.framer.plainReady) return at;
+    const hs = this.hints;
+    let h = this.hint;
+    for (;;) {
+      if (hs.length === 0) return at;
+      const batch = hs[0]!;
+      while (h < batch.length && batch[h]! < at) h += 2;
+      if (h < batch.length) break;
+      hs.shift();
+      h = this.hint = 0;
+    }
+    this.hint = h;
+    const to = hs[0]![h]!;
+    if (to === at) return at;
+    // The lines before the hint are counted (it is a line an idle parser leaves unframed: the next sets `previous`).
+    const n = hs[0]![h + 1]! - 1;
+    this.jumped += n - this.n;
+    this.n = n;
+    this.ctx.n = n;
+    this.framer.skip(n);
+    return to;
   }
 
   /** Ends the log; returns the last problems (buffered blocks and wrapper failures). */
@@ -301,6 +338,11 @@ export class LogParser {
 
   get lines(): number {
     return this.n;
+  }
+
+  /** How many lines hints let the parser jump over (see `prescanned`). */
+  get jumpedLines(): number {
+    return this.jumped;
   }
 
   /** How many lines were framed (the others were only counted: see `line`). */

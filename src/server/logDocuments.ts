@@ -14,12 +14,12 @@
  * newer version cancels the older parse. Edits are debounced; a request for a document starts a pending
  * parse at once.
  */
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sep } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseFileAhead, prescanFor } from '../core/parseAhead';
 import { parseChunks } from '../core/parser';
 import { parseCache } from './parseCache';
 import type { LogParser } from '../core/parser';
@@ -234,7 +234,7 @@ export class LogDocuments {
     const doc = await this.ready(uri);
     if (!doc || job.cancelled) throw new Cancelled();
     const workspace = this.workspaceOf(uri);
-    const { open, source, file } = await this.openSource(doc);
+    const { path, source, file, bytes } = await this.openSource(doc);
     // A cached job log the triage (or an earlier document) parsed already: its analysis is that parse.
     const key = file !== null ? await parseCache.keyOf(file, workspace) : null;
     const hit = parseCache.get(key);
@@ -270,32 +270,36 @@ export class LogDocuments {
       }
     };
     const onProgress = this.opts.onProgress;
-    const chunks = open();
-    // The engine's own chunks-to-problems loop, with a cancellation check and progress between chunks.
-    async function* watched(): AsyncGenerator<Uint8Array | string> {
-      // Progress is published when the next chunk arrives, so a log of one chunk gets only its final publish.
-      let progressDue = false;
-      for await (const chunk of chunks) {
-        if (job.cancelled) throw new Cancelled();
-        if (progressDue && onProgress) {
-          progressDue = false;
-          reported = problems.length;
-          lastProgress = Date.now();
-          onProgress({ uri, version: job.version, problems, contentLines });
-        }
-        yield chunk;
-        // The chunk's lines are parsed by now. The first problems go out at once (a big log's first failure
-        // shows while the rest is parsed), later ones at most every PROGRESS_MS (each publish sends them all).
-        progressDue =
-          problems.length > reported && (reported === 0 || Date.now() - lastProgress >= PROGRESS_MS);
+    // Between chunks: a cancellation check, and progress. The first problems go out at once (a big log's first
+    // failure shows while the rest is parsed), later ones at most every PROGRESS_MS (each publish sends them
+    // all). Published when the next chunk comes, so a log of one chunk gets only its final publish.
+    const beforeChunk = (): void => {
+      if (job.cancelled) throw new Cancelled();
+      if (
+        onProgress &&
+        problems.length > reported &&
+        (reported === 0 || Date.now() - lastProgress >= PROGRESS_MS)
+      ) {
+        reported = problems.length;
+        lastProgress = Date.now();
+        onProgress({ uri, version: job.version, problems, contentLines });
       }
-    }
+    };
     let parser: LogParser;
-    try {
-      parser = await parseChunks(watched(), { workspace }, take);
-    } finally {
-      const c = chunks as { destroy?: () => void };
-      c.destroy?.();
+    if (path !== null) {
+      parser = await parseFileAhead(path, { workspace }, take, { script: prescanFor(bytes), beforeChunk });
+    } else {
+      const text = textChunks(doc.getText());
+      parser = await parseChunks(
+        (async function* () {
+          for await (const chunk of text) {
+            beforeChunk();
+            yield chunk;
+          }
+        })(),
+        { workspace },
+        take,
+      );
     }
     if (job.cancelled) throw new Cancelled();
     if (source === 'disk') contentLines = parser.lines;
@@ -326,17 +330,18 @@ export class LogDocuments {
   }
 
   private async openSource(doc: TextDocument): Promise<{
-    /** Opens the source (not before the parse cache had its say). */
-    open: () => AsyncIterable<Uint8Array | string>;
+    /** The file to read (read after the parse cache had its say), or null: the document's text. */
+    path: string | null;
     source: LogAnalysis['source'];
     /** The cached job log read (its real path), for the parse cache. */
     file: string | null;
+    /** The size of the file to read. */
+    bytes: number;
   }> {
     if (doc.uri.startsWith(`${LOG_SCHEME}:`)) {
       const info = parseLogDocumentUri(doc.uri);
       const file = info ? await this.cachedFile(info.file) : null;
-      if (file)
-        return { open: () => createReadStream(file, { highWaterMark: CHUNK }), source: 'cache', file };
+      if (file) return { path: file, source: 'cache', file, bytes: await fileSize(file) };
       this.connection.console.warn(
         info
           ? `not reading ${info.file}: it is not inside the log cache (${this.opts.logCacheDir() ?? 'none given'}); using the document's text`
@@ -344,16 +349,10 @@ export class LogDocuments {
       );
     } else if (doc.getText().length === 0) {
       const file = filePath(doc.uri);
-      const size = file
-        ? await stat(file).then(
-            (s) => (s.isFile() ? s.size : 0),
-            () => 0,
-          )
-        : 0;
-      if (file && size > 0)
-        return { open: () => createReadStream(file, { highWaterMark: CHUNK }), source: 'disk', file: null };
+      const size = file ? await fileSize(file) : 0;
+      if (file && size > 0) return { path: file, source: 'disk', file: null, bytes: size };
     }
-    return { open: () => textChunks(doc.getText()), source: 'text', file: null };
+    return { path: null, source: 'text', file: null, bytes: 0 };
   }
 
   /** The real path of `file` when it is inside the log cache, else null. */
@@ -397,4 +396,12 @@ export function filePath(uri: string): string | null {
 function inside(root: string, p: string): boolean {
   if (p === root) return true;
   return p.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** The size of a regular file, or 0. */
+function fileSize(file: string): Promise<number> {
+  return stat(file).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  );
 }

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { ResponseError, LSPErrorCodes } from 'vscode-languageserver';
-import { parseChunks } from '../core/parser';
+import { parseFileAhead, prescanFor } from '../core/parseAhead';
 import type { Problem } from '../core/model';
 import { ParseLogFileRequest, ProblemsNotification, RenderLogRequest } from '../protocol';
 import type {
@@ -44,20 +44,24 @@ export async function parseLogFile(
     return { problems, steps: hit.steps, environment: hit.environment, format: hit.format, lines: hit.lines };
   }
   const problems: Problem[] = [];
-  const stream = createReadStream(params.file, { highWaterMark: CHUNK_BYTES });
-  async function* chunks(): AsyncIterable<Buffer> {
-    for await (const c of stream as AsyncIterable<Buffer>) {
-      if (token?.isCancellationRequested) {
-        stream.destroy();
-        throw new Cancelled();
-      }
-      yield c;
-    }
-  }
-  const parser = await parseChunks(chunks(), { workspace: params.workspace }, (ps) => {
-    for (const p of ps) problems.push(p);
-    onProblems(ps);
-  });
+  const bytes = await stat(params.file).then(
+    (st) => st.size,
+    () => 0,
+  );
+  const parser = await parseFileAhead(
+    params.file,
+    { workspace: params.workspace },
+    (ps) => {
+      for (const p of ps) problems.push(p);
+      onProblems(ps);
+    },
+    {
+      script: prescanFor(bytes),
+      beforeChunk: () => {
+        if (token?.isCancellationRequested) throw new Cancelled();
+      },
+    },
+  );
   const result = {
     problems,
     steps: parser.steps,

@@ -20,8 +20,13 @@ test(
   },
 );
 
-test('the .vsix ships the parse worker the extension starts', { timeout: 60_000 }, () => {
-  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
-  assert.ok(r.stdout.split('\n').includes('dist/server.js'), `dist/server.js missing from:\n${r.stdout}`);
-});
+test(
+  "the .vsix ships the language server and the parser's pre-scan thread it starts",
+  { timeout: 60_000 },
+  () => {
+    const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const r = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+    for (const f of ['dist/server.js', 'dist/prescan.js'])
+      assert.ok(r.stdout.split('\n').includes(f), `${f} missing from:\n${r.stdout}`);
+  },
+);

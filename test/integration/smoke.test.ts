@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,4 +42,30 @@ test('parse - reads standard input; human output groups problems by file without
   assert.doesNotMatch(r.stdout, /\x1b\[/, `colours in non-TTY output: ${JSON.stringify(r.stdout)}`);
   assert.match(r.stdout, /^src\/a\.py$/m, `no file header in:\n${r.stdout}`);
   assert.match(r.stdout, /3:1 .*F401/, `F401 missing in:\n${r.stdout}`);
+});
+
+test('the CLI reads a big log on two threads: the same JSON as one thread gives, and it exits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-triage-'));
+  const log = join(dir, 'big.log');
+  const failure = readFileSync(join(__dirname, '..', 'fixtures', 'sample', 'github-pytest.log'), 'utf8');
+  const filler = '2024-05-01T10:00:00.1234567Z tests/test_a.py::test_ok PASSED [ 50%]\n'.repeat(20_000);
+  // Over 8 MiB: a file that big is read and pre-scanned on a second thread; standard input on one.
+  writeFileSync(log, (failure + filler).repeat(8));
+  assert.ok(statSync(log).size > 8 << 20);
+  const file = spawnSync(process.execPath, [cli, 'parse', log, '--json'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 1 << 26,
+  });
+  assert.equal(file.status, 0, `exit ${file.status} (signal ${file.signal}), stderr: ${file.stderr}`);
+  const stdin = spawnSync(process.execPath, [cli, 'parse', '-', '--json'], {
+    input: readFileSync(log),
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 1 << 26,
+  });
+  assert.equal(stdin.status, 0, `stdin: exit ${stdin.status}, stderr: ${stdin.stderr}`);
+  const a = JSON.parse(file.stdout) as { problems: unknown[] };
+  assert.ok(a.problems.length > 0, 'problems found');
+  assert.deepEqual(a, JSON.parse(stdin.stdout));
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, splitText } from '../../src/core/lines';
 import { LogParser, parseChunks } from '../../src/core/parser';
+import { Prescanner } from '../../src/core/prescan';
 import { Framer } from '../../src/core/framing';
 import { createDispatcher, scanRaw } from '../../src/core/matcher';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
@@ -412,4 +413,102 @@ test('parseChunks feeds a big read in pieces: the same result, and its first pro
   const whole = parseBytes(bytes, []) as { problems: unknown[]; lines: number };
   assert.equal(batches.flat().length, whole.problems.length);
   assert.equal(parser.lines, whole.lines);
+});
+
+/**
+ * The log read with a Prescanner's hints, as parseFileAhead's thread gives them: the scanner reads `scanCuts`;
+ * `together` (then scanCuts must be `cuts`) hands each chunk's hints over just before the chunk, else all of them
+ * come first (hints are stream offsets: the scanner's chunks must not matter).
+ */
+function parsePrescanned(
+  bytes: Uint8Array,
+  cuts: readonly number[],
+  scanCuts: readonly number[],
+  together: boolean,
+): { result: unknown; jumped: number } {
+  const scanner = new Prescanner();
+  const batches = chunks(bytes, scanCuts).map((c) => scanner.push(c));
+  batches.push(scanner.end());
+  const p = new LogParser();
+  if (!together) for (const b of batches) p.prescanned(b);
+  const problems = [];
+  chunks(bytes, cuts).forEach((c, k) => {
+    if (together) p.prescanned(batches[k]!);
+    problems.push(...p.pushChunk(c));
+  });
+  if (together) p.prescanned(batches[batches.length - 1]!);
+  problems.push(...p.endChunks());
+  return {
+    result: { problems, environment: p.environment, steps: p.steps, format: p.format, lines: p.lines },
+    jumped: p.jumpedLines,
+  };
+}
+
+test('fixture logs parse the same when a pre-scan lets the parser jump over lines, whatever the chunks', () => {
+  for (const file of fixtureLogs()) {
+    const bytes = fs.readFileSync(file);
+    const gh = Buffer.from(asGitHub(splitText(bytes.toString('utf8'))).join('\n') + '\n');
+    for (const b of [bytes, gh]) {
+      const third = Math.floor(b.length / 3);
+      for (const cuts of [[], [1, 2, 3], [third, Math.floor(b.length / 2) + 1]]) {
+        const expected = parseBytes(b, cuts);
+        const what = `${path.relative(FIXTURES, file)} cut at ${cuts.join(',')}`;
+        assert.deepEqual(parsePrescanned(b, cuts, cuts, true).result, expected, `${what}, hints per chunk`);
+        assert.deepEqual(
+          parsePrescanned(b, cuts, [third + 7], false).result,
+          expected,
+          `${what}, hints first`,
+        );
+      }
+    }
+  }
+});
+
+test('generated logs with long stretches nobody wants parse the same with a pre-scan, in any chunks', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          BYTES_LOG,
+          GITHUB_LOG.map((ls) => Buffer.from(ls.join('\n') + '\n')),
+        ),
+        {
+          minLength: 1,
+          maxLength: 4,
+        },
+      ),
+      fc.array(fc.integer({ min: 0, max: 90_000 }), { maxLength: 5 }),
+      fc.array(fc.integer({ min: 0, max: 90_000 }), { maxLength: 5 }),
+      fc.integer({ min: 0, max: 70_000 }),
+      (parts, cuts, scanCuts, gap) => {
+        // Interesting lines between boring stretches that cross the 64 KiB pieces and the chunks.
+        const bytes = Buffer.concat(parts.flatMap((x) => [filler(gap), x, Buffer.from('\n')]));
+        const expected = parseBytes(bytes, cuts);
+        const what = `parts: ${parts.map((x) => x.toString('base64')).join(' ')}, gap ${gap}, cuts ${cuts.join(',')}`;
+        assert.deepEqual(
+          parsePrescanned(bytes, cuts, cuts, true).result,
+          expected,
+          `${what}, hints per chunk`,
+        );
+        assert.deepEqual(
+          parsePrescanned(bytes, cuts, scanCuts, false).result,
+          expected,
+          `${what}, scanner cut at ${scanCuts.join(',')}, hints first`,
+        );
+      },
+    ),
+    { numRuns: 120 },
+  );
+});
+
+test('with a pre-scan the parser jumps over the lines nobody wants', () => {
+  const failure = fs.readFileSync(path.join(FIXTURES, 'sample', 'github-pytest.log'));
+  const bytes = Buffer.concat([filler(500_000), failure, filler(300_000), failure, filler(1000)]);
+  const cuts = [65_536, 1 << 20];
+  const { result, jumped } = parsePrescanned(bytes, cuts, cuts, true);
+  const expected = parseBytes(bytes, cuts) as { lines: number; problems: unknown[] };
+  assert.deepEqual(result, expected);
+  assert.ok(expected.problems.length > 0, 'the fixture has problems');
+  const fillerLines = Math.floor(801_000 / (filler(1000).indexOf(10) + 1));
+  assert.ok(jumped > 0.9 * fillerLines, `jumped ${jumped} of ~${fillerLines} filler lines`);
 });

@@ -1,0 +1,181 @@
+/**
+ * Parsing a big log file on two threads: a pre-scan thread (`prescanThread.ts`) reads the file, splits and
+ * classifies every line ahead of the parser, and the parser reads only the lines it hints at while idle
+ * (`LogParser.prescanned`). The result is the parser's own whatever the thread does: hints only let it jump over
+ * lines it would have skipped one by one, a chunk the scanner fails on comes without hints, and a thread that
+ * does not start leaves the parse to one thread.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LogParser, parseChunks } from './parser';
+import type { ParseOptions } from './parser';
+import { PIECE } from './lines';
+import type { Problem } from './model';
+import { FLOW_STOP, FLOW_TAKEN, READY } from './prescan';
+import type { ReadFile, Scanned } from './prescan';
+
+/** Bytes per read (64 KiB reads spend more on their round trips than on the bytes). */
+const READ = 1 << 20;
+
+/**
+ * Chunks the thread may read ahead of the parser. A log alternates stretches the scanner is slower on (lines
+ * nobody wants) with stretches the parser is (tool output): slack keeps both busy, in bounded memory.
+ */
+const AHEAD = 16;
+
+/** Below this a log parses faster than a new thread is ready (~40 ms). */
+export const AHEAD_MIN_BYTES = 8 << 20;
+
+/** The pre-scan thread's script next to the running bundle (`dist/prescan.js`), or null. */
+export function prescanScript(dir: string = __dirname): string | null {
+  const f = path.join(dir, 'prescan.js');
+  return fs.existsSync(f) ? f : null;
+}
+
+/** The script for a log of `bytes` (null: one thread is faster, or there is no script next to the bundle). */
+export function prescanFor(bytes: number): string | null {
+  return bytes >= AHEAD_MIN_BYTES ? prescanScript() : null;
+}
+
+export interface AheadOptions {
+  /** The pre-scan thread's script (`prescanFor`); null: one thread. */
+  script: string | null;
+  /**
+   * Called before each chunk is parsed (the chunks before it are); what it throws (a cancellation) stops the
+   * parse and is thrown.
+   */
+  beforeChunk?: () => void;
+}
+
+/**
+ * Parses a log file as `parseChunks` parses its reads, handing each batch of problems to `onProblems`; with a
+ * script, on two threads (the file must then stay put while it is read). With matchers of the caller's, on one:
+ * a thread cannot be given functions. A read error is thrown as `fs` throws it (its `code` kept).
+ */
+export async function parseFileAhead(
+  file: string,
+  opts: ParseOptions,
+  onProblems: (problems: Problem[]) => void,
+  ahead: AheadOptions,
+): Promise<LogParser> {
+  const script = opts.matchers === undefined ? ahead.script : null;
+  const thread = script !== null ? await acquire(script) : null;
+  if (thread === null) return parseChunks(fileChunks(file, ahead.beforeChunk), opts, onProblems);
+  const parser = new LogParser(opts);
+  const flow = new Int32Array(new SharedArrayBuffer(8));
+  return new Promise<LogParser>((resolve, reject) => {
+    let over = false;
+    const finish = (error?: unknown): void => {
+      if (over) return;
+      over = true;
+      thread.off('message', scanned);
+      thread.off('error', lost);
+      thread.off('exit', lost);
+      if (error === undefined) {
+        release(script!, thread);
+        resolve(parser);
+        return;
+      }
+      // Stopped mid-file: the thread is not reused.
+      Atomics.store(flow, FLOW_STOP, 1);
+      Atomics.notify(flow, FLOW_TAKEN);
+      void thread.terminate();
+      reject(error);
+    };
+    const scanned = (m: Scanned): void => {
+      if (over) return;
+      try {
+        if (m.error !== undefined) throw readError(m.error);
+        parser.prescanned(m.hints);
+        if (m.chunk !== null) {
+          ahead.beforeChunk?.();
+          for (let i = 0; i < m.chunk.length; i += PIECE) {
+            const ps = parser.pushChunk(m.chunk.subarray(i, i + PIECE));
+            if (ps.length > 0) onProblems(ps);
+          }
+          Atomics.add(flow, FLOW_TAKEN, 1);
+          Atomics.notify(flow, FLOW_TAKEN);
+        }
+        if (m.done === true) {
+          const last = parser.endChunks();
+          if (last.length > 0) onProblems(last);
+          finish();
+        }
+      } catch (e) {
+        finish(e);
+      }
+    };
+    const lost = (): void => finish(new Error('the pre-scan thread stopped while it read the log'));
+    thread.on('message', scanned);
+    thread.on('error', lost);
+    thread.on('exit', lost);
+    const ask: ReadFile = { file, read: READ, ahead: AHEAD, flow: flow.buffer as SharedArrayBuffer };
+    thread.postMessage(ask);
+  });
+}
+
+/** The file's reads, `beforeChunk` before each (the one-thread path). */
+async function* fileChunks(file: string, beforeChunk?: () => void): AsyncGenerator<Buffer> {
+  const stream = fs.createReadStream(file, { highWaterMark: READ });
+  try {
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      beforeChunk?.();
+      yield c;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** A read error from the thread, as `fs` would have thrown it here. */
+function readError(e: { code?: string; message: string }): Error {
+  const err = new Error(e.message) as NodeJS.ErrnoException;
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
+
+/**
+ * Threads kept between parses, per script: a new thread's first megabytes scan at half speed (its code not yet
+ * optimised), and the language server parses log after log.
+ */
+const idle = new Map<string, Worker[]>();
+const KEEP = 2;
+
+/** A ready thread (kept or new), or null when it does not start: the caller parses on one thread. */
+async function acquire(script: string): Promise<Worker | null> {
+  const kept = idle.get(script)?.pop();
+  if (kept !== undefined) {
+    kept.ref();
+    return kept;
+  }
+  const w = new Worker(script);
+  // An idle thread that dies leaves the pool.
+  w.on('exit', () => {
+    const list = idle.get(script);
+    const k = list?.indexOf(w) ?? -1;
+    if (k >= 0) list!.splice(k, 1);
+  });
+  // A parse handles its thread's errors (see `lost`); an idle thread's must not go unhandled.
+  w.on('error', () => {});
+  const ready = await new Promise<boolean>((resolve) => {
+    w.once('message', (m) => resolve(m === READY));
+    w.once('error', () => resolve(false));
+    w.once('exit', () => resolve(false));
+  });
+  if (ready) return w;
+  void w.terminate();
+  return null;
+}
+
+function release(script: string, w: Worker): void {
+  const list = idle.get(script) ?? [];
+  idle.set(script, list);
+  if (list.length >= KEEP) {
+    void w.terminate();
+    return;
+  }
+  // Kept, but it must not keep the process alive.
+  w.unref();
+  list.push(w);
+}

@@ -1,0 +1,121 @@
+/**
+ * The pre-scan: which lines of a GitHub raw log an idle parser would read, found ahead of the parser (on another
+ * thread, see `prescanThread.ts`), so that the parser jumps over the others instead of splitting and classifying
+ * each. Most lines of a real log interest no one, and classifying them is a third of the parser's time.
+ */
+import { mayWantRaw } from './environment';
+import { runnerTextStart } from './framing';
+import { ByteLineKind, ByteLines } from './lines';
+import { createDispatcher, scanRaw } from './matcher';
+import type { Dispatcher, MatcherFactory, RawText } from './matcher';
+import { allMatchers } from './matchers/registry';
+
+/** What the pre-scan thread gives back for a chunk: its hints and the chunk itself (null: the stream's end). */
+export interface Scanned {
+  hints: Float64Array;
+  chunk: Uint8Array | null;
+  /** A file read by the thread ended (its last hints are here), or could not be read (`error`). */
+  done?: boolean;
+  error?: { code?: string; message: string };
+}
+
+/** Asks the pre-scan thread to read a file itself (see `prescanThread.ts`). */
+export interface ReadFile {
+  file: string;
+  /** Bytes per read. */
+  read: number;
+  /** How many chunks the thread may be ahead of the parser. */
+  ahead: number;
+  /** An Int32Array's memory, shared: at FLOW_TAKEN the chunks the parser took, at FLOW_STOP non-zero to stop. */
+  flow: SharedArrayBuffer;
+}
+export const FLOW_TAKEN = 0;
+export const FLOW_STOP = 1;
+
+/** The pre-scan thread's first message: it loaded and listens. */
+export const READY = 'ready';
+
+/** `idleMask` for a line an idle parser leaves unframed. */
+export const UNWANTED = -2;
+
+/**
+ * What an idle parser does with the GitHub runner line `r` holds (its text from `text`): UNWANTED, or it frames
+ * the line, and then the answer is the matchers it wakes (`wantedRaw`), or -1 when framing must tell.
+ * `digestPending` as `mayWantRaw` takes it.
+ */
+export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending: boolean): number {
+  if (!scanRaw(r, text)) return -1;
+  if (r.p <= r.q) {
+    // `##[...]` and `[command]` lines are framing's.
+    const c0 = r.s.charCodeAt(r.p);
+    if (c0 === 35 || c0 === 91) return -1;
+  }
+  const mask = d.wantedRaw(r);
+  return mask === 0 && !mayWantRaw(r, digestPending) ? UNWANTED : mask;
+}
+
+/**
+ * Splits a byte stream as the parser does (`ByteLines`) and lists the lines it must reach: each line an idle
+ * parser could frame in any state, the line before it (the parser may be asked for it as `previous`), and each
+ * batch's last line. A hint is a pair (the line's stream offset, its number), in order. The parser may jump from
+ * any line start to the next hint when it is idle: every line in between it would only have counted.
+ */
+export class Prescanner {
+  private readonly dispatcher: Dispatcher;
+  private readonly raw: RawText;
+  private readonly lines: ByteLines;
+  private n = 0;
+  private prevAt = 0;
+  private hinted = 0;
+  private out: number[] = [];
+  /** The stream is LineSplitter's (CR-only line ends): the parser reads it without hints. */
+  text = false;
+
+  constructor(matchers: readonly MatcherFactory[] = allMatchers) {
+    this.dispatcher = createDispatcher(matchers.map((f) => f()));
+    this.raw = this.dispatcher.newRawText();
+    this.lines = new ByteLines((buf, lat, start, end, kind) => this.line(lat, start, end, kind));
+  }
+
+  /** The hints of the lines a chunk completes (and of the last one). */
+  push(chunk: Uint8Array): Float64Array {
+    if (!this.text && !this.lines.push(chunk)) this.text = true;
+    return this.take();
+  }
+
+  end(): Float64Array {
+    if (!this.text && !this.lines.end()) this.text = true;
+    return this.take();
+  }
+
+  private take(): Float64Array {
+    if (this.text) return new Float64Array(0);
+    if (this.hinted < this.n) this.hint(this.prevAt, this.n);
+    const out = Float64Array.from(this.out);
+    this.out = [];
+    return out;
+  }
+
+  private hint(at: number, n: number): void {
+    this.out.push(at, n);
+    this.hinted = n;
+  }
+
+  private line(lat: string, start: number, end: number, kind: ByteLineKind): void {
+    const n = ++this.n;
+    const at = this.lines.at;
+    if (this.wanted(lat, start, end, kind)) {
+      if (this.hinted < n - 1) this.hint(this.prevAt, n - 1);
+      this.hint(at, n);
+    }
+    this.prevAt = at;
+  }
+
+  private wanted(lat: string, start: number, end: number, kind: ByteLineKind): boolean {
+    if (kind !== ByteLineKind.Plain) return true;
+    const text = runnerTextStart(lat, start, end);
+    if (text < 0) return true;
+    this.raw.set(lat, start, end, true);
+    return idleMask(this.raw, text, this.dispatcher, true) !== UNWANTED;
+  }
+}
