@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { LogParser, parseChunks } from './parser';
 import type { ParseOptions } from './parser';
 import { PIECE } from './lines';
@@ -64,11 +64,16 @@ export async function parseFileAhead(
   if (thread === null) return parseChunks(fileChunks(file, ahead.beforeChunk), opts, onProblems);
   const parser = new LogParser(opts);
   const flow = new Int32Array(new SharedArrayBuffer(8));
+  const recycle = new MessageChannel();
+  /** Chunks parsed, not yet given back: the parser may still read the last one's bytes (a skipped line, decoded
+   * if the next line asks for it as `previous`); a line of an older one it has copied. */
+  const parsed: Uint8Array[] = [];
   return new Promise<LogParser>((resolve, reject) => {
     let over = false;
     const finish = (error?: unknown): void => {
       if (over) return;
       over = true;
+      recycle.port1.close();
       thread.off('message', scanned);
       thread.off('error', lost);
       thread.off('exit', lost);
@@ -96,6 +101,11 @@ export async function parseFileAhead(
           }
           Atomics.add(flow, FLOW_TAKEN, 1);
           Atomics.notify(flow, FLOW_TAKEN);
+          parsed.push(m.chunk);
+          if (parsed.length > 2) {
+            const old = parsed.shift()!.buffer as ArrayBuffer;
+            recycle.port1.postMessage(old, [old]);
+          }
         }
         if (m.done === true) {
           const last = parser.endChunks();
@@ -110,8 +120,14 @@ export async function parseFileAhead(
     thread.on('message', scanned);
     thread.on('error', lost);
     thread.on('exit', lost);
-    const ask: ReadFile = { file, read: READ, ahead: AHEAD, flow: flow.buffer as SharedArrayBuffer };
-    thread.postMessage(ask);
+    const ask: ReadFile = {
+      file,
+      read: READ,
+      ahead: AHEAD,
+      flow: flow.buffer as SharedArrayBuffer,
+      recycle: recycle.port2,
+    };
+    thread.postMessage(ask, [recycle.port2]);
   });
 }
 

@@ -8,7 +8,7 @@ import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE }
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
 import { createDispatcher } from './matcher';
-import { idleMask, UNWANTED } from './prescan';
+import { HINT, idleMask, UNKNOWN, UNWANTED } from './prescan';
 import type { RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
@@ -197,32 +197,49 @@ export class LogParser {
    * unframed. `buf` holds the line's bytes when `s` is their latin1 string (the line is checked in place in its
    * chunk: no string is made for a line nobody reads). False when the line must be framed.
    */
-  private skipped(s: string, start: number, end: number, buf: Buffer | null): boolean {
-    if (this.busy !== 0 || !this.env.idle) return false;
-    const text = this.framer.plainStart(s, start, end);
-    if (text < 0) return false;
-    const r = this.rawText;
-    r.set(s, start, end, buf !== null);
-    if (!this.skippable(text)) return false;
+  private skipped(s: string, start: number, end: number, buf: Buffer | null, known = UNKNOWN): boolean {
+    if (this.busy !== 0 || !this.env.idle) {
+      // Framed whatever it holds; what the pre-scan knows of it saves framing the wake search.
+      if (known >= 0) this.rawMask = known;
+      else if (known === UNWANTED) this.rawMask = 0;
+      return false;
+    }
+    let text: number;
+    if (known === UNWANTED && this.framer.plainReady) {
+      // The pre-scan's answer holds in every idle state: the line is one `plainStart` accepts, and it wakes nothing.
+      text = start + 29;
+    } else if (known > 0 || known === -1) {
+      // Framed in every idle state (a mask of 0 may still be the environment's, which depends on its state).
+      this.rawMask = known;
+      return false;
+    } else {
+      text = this.framer.plainStart(s, start, end);
+      if (text < 0) return false;
+      this.rawText.set(s, start, end, buf !== null);
+      if (!this.skippable(text)) return false;
+    }
     const n = ++this.n;
     const ctx = this.ctx;
     ctx.n = n;
     this.framer.skip(n);
-    // Offsets into the line, for framing it if a matcher asks for it as the previous one.
+    // Offsets into the line, for framing it if a matcher asks for it as the previous one (from its bytes, when
+    // it has them, `previous` finds the escapes itself).
     ctx.prevRaw = s;
     ctx.prevBuf = buf;
     ctx.prevBufStart = start;
     ctx.prevBufEnd = end;
     ctx.prevStart = text - start;
-    ctx.prevEsc = r.esc >= 0 ? r.esc - start : -1;
+    ctx.prevEsc = buf !== null ? -1 : this.rawText.esc >= 0 ? this.rawText.esc - start : -1;
     ctx.prevN = n;
     return true;
   }
 
   /** A line as bytes (`ByteLines`): the same shortcut on its latin1 string, else decoded and framed. */
   private byteLine(buf: Buffer, lat: string, start: number, end: number, kind: ByteLineKind): void {
+    const known = this.known;
+    this.known = UNKNOWN;
     if (kind === ByteLineKind.Plain) {
-      if (this.skipped(lat, start, end, buf)) return;
+      if (this.skipped(lat, start, end, buf, known)) return;
       // The shortcut's mask saves framing the search; else the latin1 line goes along for the word searches.
       this.framed(decodeLine(buf, start, end), this.rawMask >= 0 ? '' : lat.slice(start, end));
       return;
@@ -282,31 +299,44 @@ export class LogParser {
   private readonly hints: Float64Array[] = [];
   private hint = 0;
   private jumped = 0;
+  /** What the pre-scan knows of the line `byteLine` gets next: its `idleMask`, or UNKNOWN. */
+  private known = UNKNOWN;
   private readonly jumper = (at: number): number => this.jump(at);
 
-  /** `ByteLines.jumper`: from the line at stream offset `at`, to the next hint when every line between is skipped. */
+  /**
+   * `ByteLines.jumper`, at the start of a line (stream offset `at`): what the pre-scan knows of the line goes to
+   * `known` for `byteLine`, and while idle the parser jumps to the next hint, counting the lines before it.
+   */
   private jump(at: number): number {
-    // The state the lines between are skipped in is the state here: skipping changes none of it.
-    if (this.busy !== 0 || !this.env.idle || !this.framer.plainReady) return at;
     const hs = this.hints;
     let h = this.hint;
     for (;;) {
       if (hs.length === 0) return at;
       const batch = hs[0]!;
-      while (h < batch.length && batch[h]! < at) h += 2;
+      while (h < batch.length && batch[h]! < at) h += HINT;
       if (h < batch.length) break;
       hs.shift();
       h = this.hint = 0;
     }
     this.hint = h;
-    const to = hs[0]![h]!;
-    if (to === at) return at;
-    // The lines before the hint are counted (it is a line an idle parser leaves unframed: the next sets `previous`).
-    const n = hs[0]![h + 1]! - 1;
+    const batch = hs[0]!;
+    const to = batch[h]!;
+    if (to === at) {
+      this.known = batch[h + 2]!;
+      return at;
+    }
+    // A line before the next hint: one an idle parser leaves unframed, which wakes no matcher.
+    this.known = UNWANTED;
+    // The state the lines before the hint are skipped in is the state here: skipping changes none of it.
+    if (this.busy !== 0 || !this.env.idle || !this.framer.plainReady) return at;
+    // The hint is a line an idle parser leaves unframed too (the line before a wanted one, or a chunk's last):
+    // reading it sets `previous` for the line after it.
+    const n = batch[h + 1]! - 1;
     this.jumped += n - this.n;
     this.n = n;
     this.ctx.n = n;
     this.framer.skip(n);
+    this.known = batch[h + 2]!;
     return to;
   }
 

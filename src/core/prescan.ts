@@ -9,6 +9,7 @@ import { ByteLineKind, ByteLines } from './lines';
 import { createDispatcher, scanRaw } from './matcher';
 import type { Dispatcher, MatcherFactory, RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
+import type { MessagePort } from 'node:worker_threads';
 
 /** What the pre-scan thread gives back for a chunk: its hints and the chunk itself (null: the stream's end). */
 export interface Scanned {
@@ -28,6 +29,8 @@ export interface ReadFile {
   ahead: number;
   /** An Int32Array's memory, shared: at FLOW_TAKEN the chunks the parser took, at FLOW_STOP non-zero to stop. */
   flow: SharedArrayBuffer;
+  /** Where the parser gives chunks' memory back to be read into again (fresh memory is slow to fill). */
+  recycle: MessagePort;
 }
 export const FLOW_TAKEN = 0;
 export const FLOW_STOP = 1;
@@ -37,6 +40,10 @@ export const READY = 'ready';
 
 /** `idleMask` for a line an idle parser leaves unframed. */
 export const UNWANTED = -2;
+/** No `idleMask` known. */
+export const UNKNOWN = -3;
+/** Numbers per hint: the line's stream offset, its number, its `idleMask` (digestPending true). */
+export const HINT = 3;
 
 /**
  * What an idle parser does with the GitHub runner line `r` holds (its text from `text`): UNWANTED, or it frames
@@ -57,8 +64,9 @@ export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending:
 /**
  * Splits a byte stream as the parser does (`ByteLines`) and lists the lines it must reach: each line an idle
  * parser could frame in any state, the line before it (the parser may be asked for it as `previous`), and each
- * batch's last line. A hint is a pair (the line's stream offset, its number), in order. The parser may jump from
- * any line start to the next hint when it is idle: every line in between it would only have counted.
+ * batch's last line. A hint is HINT numbers (the line's stream offset, its number, its `idleMask`, -1 for a line
+ * that is no plain runner line), in order. The parser may jump from any line start to the next hint when it is
+ * idle: every line in between it would only have counted, and wakes no matcher (an `idleMask` of UNWANTED).
  */
 export class Prescanner {
   private readonly dispatcher: Dispatcher;
@@ -66,6 +74,7 @@ export class Prescanner {
   private readonly lines: ByteLines;
   private n = 0;
   private prevAt = 0;
+  private prevMask = UNWANTED;
   private hinted = 0;
   private out: number[] = [];
   /** The stream is LineSplitter's (CR-only line ends): the parser reads it without hints. */
@@ -90,32 +99,34 @@ export class Prescanner {
 
   private take(): Float64Array {
     if (this.text) return new Float64Array(0);
-    if (this.hinted < this.n) this.hint(this.prevAt, this.n);
+    if (this.hinted < this.n) this.hint(this.prevAt, this.n, this.prevMask);
     const out = Float64Array.from(this.out);
     this.out = [];
     return out;
   }
 
-  private hint(at: number, n: number): void {
-    this.out.push(at, n);
+  private hint(at: number, n: number, mask: number): void {
+    this.out.push(at, n, mask);
     this.hinted = n;
   }
 
   private line(lat: string, start: number, end: number, kind: ByteLineKind): void {
     const n = ++this.n;
     const at = this.lines.at;
-    if (this.wanted(lat, start, end, kind)) {
-      if (this.hinted < n - 1) this.hint(this.prevAt, n - 1);
-      this.hint(at, n);
+    const mask = this.mask(lat, start, end, kind);
+    if (mask !== UNWANTED) {
+      if (this.hinted < n - 1) this.hint(this.prevAt, n - 1, this.prevMask);
+      this.hint(at, n, mask);
     }
     this.prevAt = at;
+    this.prevMask = mask;
   }
 
-  private wanted(lat: string, start: number, end: number, kind: ByteLineKind): boolean {
-    if (kind !== ByteLineKind.Plain) return true;
+  private mask(lat: string, start: number, end: number, kind: ByteLineKind): number {
+    if (kind !== ByteLineKind.Plain) return -1;
     const text = runnerTextStart(lat, start, end);
-    if (text < 0) return true;
+    if (text < 0) return -1;
     this.raw.set(lat, start, end, true);
-    return idleMask(this.raw, text, this.dispatcher, true) !== UNWANTED;
+    return idleMask(this.raw, text, this.dispatcher, true);
   }
 }

@@ -7,7 +7,7 @@
  * hints (the parser reads it line by line) but loses nothing.
  */
 import fs from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { FLOW_STOP, FLOW_TAKEN, Prescanner, READY } from './prescan';
 import type { ReadFile, Scanned } from './prescan';
 
@@ -47,7 +47,12 @@ if (port !== null) {
           if (k - taken < m.ahead) break;
           Atomics.wait(flow, FLOW_TAKEN, taken, 1000);
         }
-        const buf = Buffer.allocUnsafeSlow(m.read);
+        // Memory the parser gave back, else new (reading into new memory took 3-10 times as long).
+        const back = receiveMessageOnPort(m.recycle)?.message as ArrayBuffer | undefined;
+        const buf =
+          back !== undefined && back.byteLength === m.read
+            ? Buffer.from(back)
+            : Buffer.allocUnsafeSlow(m.read);
         const n = fs.readSync(fd, buf, 0, buf.length, null);
         if (n === 0) break;
         const chunk = n === buf.length ? buf : buf.subarray(0, n);
@@ -58,6 +63,7 @@ if (port !== null) {
       port.postMessage({ hints: NONE, chunk: null, done: true, error: describe(e) } satisfies Scanned);
     } finally {
       if (fd >= 0) fs.closeSync(fd);
+      m.recycle.close();
     }
   };
   port.postMessage(READY);
