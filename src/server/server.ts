@@ -5,6 +5,7 @@
  * printed them, an outline of steps and failing tests, folding (passed steps folded by default), links to
  * the workspace files and hovers (see docs/editors.md).
  */
+import { prestartPrescan } from '../core/parseAhead';
 import {
   createConnection,
   ProposedFeatures,
@@ -80,6 +81,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  // The thread that pre-scans big logs, started now rather than when the first one is opened.
+  void prestartPrescan();
   if (caps.workspace?.workspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const gone = new Set(folderPaths(e.removed, null));

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AHEAD_MIN_BYTES } from '../../src/core/parseAhead';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -49,9 +50,10 @@ test('the CLI reads a big log on two threads: the same JSON as one thread gives,
   const log = join(dir, 'big.log');
   const failure = readFileSync(join(__dirname, '..', 'fixtures', 'sample', 'github-pytest.log'), 'utf8');
   const filler = '2024-05-01T10:00:00.1234567Z tests/test_a.py::test_ok PASSED [ 50%]\n'.repeat(20_000);
-  // Over 8 MiB: a file that big is read and pre-scanned on a second thread; standard input on one.
-  writeFileSync(log, (failure + filler).repeat(8));
-  assert.ok(statSync(log).size > 8 << 20);
+  // A file that big is read and pre-scanned on a second thread; standard input on one.
+  const unit = failure + filler;
+  writeFileSync(log, unit.repeat(Math.ceil(AHEAD_MIN_BYTES / unit.length) + 1));
+  assert.ok(statSync(log).size > AHEAD_MIN_BYTES);
   const file = spawnSync(process.execPath, [cli, 'parse', log, '--json'], {
     encoding: 'utf8',
     timeout: 60_000,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { common } from '../../scripts/build.mjs';
 import { generateLog, loadFixtureMaterial } from '../../scripts/bench/logGenerator';
-import { parseFileAhead } from '../../src/core/parseAhead';
+import { parseFileAhead, prestartPrescan } from '../../src/core/parseAhead';
 import type { LogParser } from '../../src/core/parser';
 import type { Problem } from '../../src/core/model';
 
@@ -126,4 +126,19 @@ test('a parse stopped between chunks throws what stopped it, and the next parse 
   );
   assert.equal(chunks, 3);
   assert.deepEqual(summary(await parse(bigLog, script)), summary(await parse(bigLog, null)));
+});
+
+test('a thread started ahead serves the next parse, which starts none', async () => {
+  // The real script, behind one that counts its starts.
+  const starts = path.join(dir, 'starts.txt');
+  const counted = path.join(dir, 'counted.js');
+  fs.writeFileSync(
+    counted,
+    `require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'x');\nrequire(${JSON.stringify(script)});\n`,
+  );
+  await prestartPrescan(counted);
+  assert.equal(fs.readFileSync(starts, 'utf8'), 'x');
+  const two = await parse(bigLog, counted);
+  assert.equal(fs.readFileSync(starts, 'utf8'), 'x', 'threads started');
+  assert.ok(two.parser.jumpedLines > 0, 'the parse used the thread');
 });
