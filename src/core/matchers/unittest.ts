@@ -9,14 +9,15 @@
  *     AssertionError: 6 != 5
  *
  * Python 3.11+ prints `(module.Class.method)`, older versions `(module.Class)`; nose prints bare
- * `module.function` for test functions.
+ * `module.function` for test functions. A test marked `@expectedFailure` that passes fails the run too: 3.11+
+ * lists it as `UNEXPECTED SUCCESS: name (id)`, a block without a traceback.
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { Frame } from './traceback';
 import { exceptionLine, isLibraryPath, parseFrame } from './traceback';
 
-const HEADER = /^(?:FAIL|ERROR): (\S.{0,1000})$/;
+const HEADER = /^(?:FAIL|ERROR|(UNEXPECTED SUCCESS)): (\S.{0,1000})$/;
 // `test_x (pkg.mod.Class.test_x)`, then maybe a subtest's `(i=1)` or `[label]`.
 const NAME_PAREN = /^(\S{1,500}) \(([^()\s]{1,500})\)(?: |$)/;
 const MAX_BLOCK_LINES = 1000;
@@ -70,11 +71,22 @@ class UnittestMatcher implements Matcher {
     }
     if (this.afterRule) {
       this.afterRule = false;
-      if ((c === 70 || c === 69) && !ctx.claimed) {
+      if ((c === 70 || c === 69 || c === 85) && !ctx.claimed) {
         const m = HEADER.exec(text);
         if (m) {
-          ctx.claim();
-          this.start(m, l.n);
+          if (m[1] === undefined) {
+            ctx.claim();
+            this.start(m[2]!, l.n);
+            return;
+          }
+          ctx.emit({
+            file: null,
+            line: null,
+            severity: 'error',
+            tool: 'unittest',
+            message: 'unexpected success: the test is marked @expectedFailure but passed',
+            test: testName(m[2]!.trimEnd()).test,
+          });
           return;
         }
       }
@@ -125,22 +137,8 @@ class UnittestMatcher implements Matcher {
     this.afterRule = false;
   }
 
-  private start(m: RegExpExecArray, n: number): void {
-    const header = m[1]!.trimEnd();
-    const np = NAME_PAREN.exec(header);
-    let test: string;
-    let method: string;
-    if (np) {
-      method = np[1]!;
-      const paren = np[2]!;
-      // 3.11+: "(pkg.mod.Class.method)"; before: "(pkg.mod.Class)".
-      test = paren === method || paren.endsWith('.' + method) ? paren : `${paren}.${method}`;
-    } else {
-      // nose: `pkg.mod.test_func`, `pkg.mod.test_gen(1, 2)`, `Failure: ImportError (...)`.
-      test = header;
-      const name = header.split(/[ (]/, 1)[0]!;
-      method = name.slice(name.lastIndexOf('.') + 1);
-    }
+  private start(header: string, n: number): void {
+    const { test, method } = testName(header.trimEnd());
     this.block = {
       test,
       method,
@@ -170,6 +168,20 @@ class UnittestMatcher implements Matcher {
       logLine: b.logLine,
     });
   }
+}
+
+/** The test id and method a block header names. */
+function testName(header: string): { test: string; method: string } {
+  const np = NAME_PAREN.exec(header);
+  if (np) {
+    const method = np[1]!;
+    const paren = np[2]!;
+    // 3.11+: "(pkg.mod.Class.method)"; before: "(pkg.mod.Class)".
+    return { test: paren === method || paren.endsWith('.' + method) ? paren : `${paren}.${method}`, method };
+  }
+  // nose: `pkg.mod.test_func`, `pkg.mod.test_gen(1, 2)`, `Failure: ImportError (...)`.
+  const name = header.split(/[ (]/, 1)[0]!;
+  return { test: header, method: name.slice(name.lastIndexOf('.') + 1) };
 }
 
 /** The test method's frame, else the deepest project frame of the last traceback, else the deepest. */
