@@ -198,17 +198,18 @@ export class LogParser {
    * chunk: no string is made for a line nobody reads). False when the line must be framed.
    */
   private skipped(s: string, start: number, end: number, buf: Buffer | null, known = UNKNOWN): boolean {
+    // The pre-scan read the line as a GitHub runner line: its answer holds where the framer reads it so.
+    const plain = known !== UNKNOWN && this.framer.plainReady;
     if (this.busy !== 0 || !this.env.idle) {
       // Framed whatever it holds; what the pre-scan knows of it saves framing the wake search.
-      if (known >= 0) this.rawMask = known;
-      else if (known === UNWANTED) this.rawMask = 0;
+      if (plain) this.rawMask = known === UNWANTED ? 0 : known;
       return false;
     }
     let text: number;
-    if (known === UNWANTED && this.framer.plainReady) {
-      // The pre-scan's answer holds in every idle state: the line is one `plainStart` accepts, and it wakes nothing.
+    if (plain && known === UNWANTED) {
+      // The answer holds in every idle state: the line is one `plainStart` accepts, and it wakes nothing.
       text = start + 29;
-    } else if (known > 0 || known === -1) {
+    } else if (plain && (known > 0 || known === -1)) {
       // Framed in every idle state (a mask of 0 may still be the environment's, which depends on its state).
       this.rawMask = known;
       return false;

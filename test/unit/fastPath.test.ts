@@ -512,3 +512,33 @@ test('with a pre-scan the parser jumps over the lines nobody wants', () => {
   const fillerLines = Math.floor(801_000 / (filler(1000).indexOf(10) + 1));
   assert.ok(jumped > 0.9 * fillerLines, `jumped ${jumped} of ~${fillerLines} filler lines`);
 });
+
+test("hints change nothing in a log whose framing is not GitHub's, though its lines carry runner timestamps", () => {
+  const ts = '2024-05-01T10:00:00.1234567Z ';
+  const body = Buffer.from(
+    [
+      'src/a.py:1:1: F401 os imported but unused',
+      '=================================== FAILURES ===================================',
+      '______________________________ test_x ______________________________',
+      'tests/test_a.py:3: in test_x',
+      'E   assert 1 == 2',
+      'FAILED tests/test_a.py::test_x - assert 1 == 2',
+      'section_start:1700000000:step_script\r\x1b[0K$ pytest',
+    ]
+      .map((l) => ts + l + '\n')
+      .join(''),
+  );
+  for (const first of [
+    'Running with gitlab-runner 16.5.0 (853330f9)\n',
+    'build\tRun pytest\t' + ts + 'x\n',
+  ]) {
+    const bytes = Buffer.concat([Buffer.from(first), filler(70_000), body, filler(70_000), body]);
+    for (const cuts of [[], [65_536, 100_000]]) {
+      assert.deepEqual(
+        parsePrescanned(bytes, cuts, cuts, true).result,
+        parseBytes(bytes, cuts),
+        `first line ${JSON.stringify(first)}, cuts ${cuts.join(',')}`,
+      );
+    }
+  }
+});
