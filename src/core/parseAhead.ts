@@ -99,7 +99,7 @@ export async function parseFileAhead(
       // Stopped mid-file: the thread is not reused.
       Atomics.store(flow, FLOW_STOP, 1);
       Atomics.notify(flow, FLOW_TAKEN);
-      void thread.terminate();
+      release(script!, thread, false);
       reject(error);
     };
     // One chunk per turn of the event loop: the thread's messages arrive in bursts (it reads ahead), and parsing
@@ -189,8 +189,17 @@ function readError(e: { code?: string; message: string }): Error {
 const idle = new Map<string, Worker[]>();
 const KEEP = 2;
 
-/** A ready thread (kept or new), or null when it does not start: the caller parses on one thread. */
+/** Threads parsing now; past MAX_BUSY, more logs at once are parsed on one thread each (memory stays bounded). */
+let busy = 0;
+const MAX_BUSY = 2;
+
+/**
+ * A ready thread (kept or new), or null when it does not start or MAX_BUSY are busy: the caller parses on one
+ * thread. Give it back with `release` or terminate it.
+ */
 async function acquire(script: string): Promise<Worker | null> {
+  if (busy >= MAX_BUSY) return null;
+  busy++;
   const kept = idle.get(script)?.pop();
   if (kept !== undefined) {
     kept.ref();
@@ -211,11 +220,18 @@ async function acquire(script: string): Promise<Worker | null> {
     w.once('exit', () => resolve(false));
   });
   if (ready) return w;
+  busy--;
   void w.terminate();
   return null;
 }
 
-function release(script: string, w: Worker): void {
+/** The parse is over: a thread that saw its file to the end is kept for the next, any other is stopped. */
+function release(script: string, w: Worker, reusable = true): void {
+  busy--;
+  if (!reusable) {
+    void w.terminate();
+    return;
+  }
   const list = idle.get(script) ?? [];
   idle.set(script, list);
   if (list.length >= KEEP) {

@@ -46,6 +46,17 @@ async function parse(file: string, threadScript: string | null, beforeChunk?: ()
   return { problems, parser };
 }
 
+/** The real script, behind one that counts its starts (one `x` each in `starts`). */
+function countedScript(name: string): { counted: string; starts: string } {
+  const starts = path.join(dir, `starts-${name}.txt`);
+  const counted = path.join(dir, `counted-${name}.js`);
+  fs.writeFileSync(
+    counted,
+    `require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'x');\nrequire(${JSON.stringify(script)});\n`,
+  );
+  return { counted, starts };
+}
+
 function summary(p: Parsed): unknown {
   const { parser } = p;
   return {
@@ -129,16 +140,20 @@ test('a parse stopped between chunks throws what stopped it, and the next parse 
 });
 
 test('a thread started ahead serves the next parse, which starts none', async () => {
-  // The real script, behind one that counts its starts.
-  const starts = path.join(dir, 'starts.txt');
-  const counted = path.join(dir, 'counted.js');
-  fs.writeFileSync(
-    counted,
-    `require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'x');\nrequire(${JSON.stringify(script)});\n`,
-  );
+  const { counted, starts } = countedScript('ahead');
   await prestartPrescan(counted);
   assert.equal(fs.readFileSync(starts, 'utf8'), 'x');
   const two = await parse(bigLog, counted);
   assert.equal(fs.readFileSync(starts, 'utf8'), 'x', 'threads started');
   assert.ok(two.parser.jumpedLines > 0, 'the parse used the thread');
+});
+
+test('logs parsed at once share at most two threads; the others parse on one', async () => {
+  const { counted, starts } = countedScript('many');
+  const one = summary(await parse(bigLog, null));
+  const all = await Promise.all([1, 2, 3, 4].map(() => parse(bigLog, counted)));
+  for (const p of all) assert.deepEqual(summary(p), one);
+  const started = fs.readFileSync(starts, 'utf8').length;
+  assert.ok(started >= 1 && started <= 2, `threads started: ${started}`);
+  assert.equal(all.filter((p) => p.parser.jumpedLines > 0).length, started, 'parses that used a thread');
 });
