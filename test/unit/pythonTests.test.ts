@@ -238,6 +238,28 @@ test('wrappers: tox, nox and make are reported when they are the only signal', (
   ]);
 });
 
+test('coverage under its threshold is reported only when it alone failed the step', () => {
+  const cov = 'FAIL Required test coverage of 90% not reached. Total coverage: 50.00%';
+  const alone = gha(['tests/test_a.py .   [100%]', cov, '=== 1 passed in 0.05s ==='], 1);
+  assertEqualFor(alone, short(alone), [
+    ['pytest-cov', null, null, 'Required test coverage of 90% not reached. Total coverage: 50.00%', null],
+  ]);
+  const report = gha(
+    ['TOTAL    6    3    50%', 'Coverage failure: total of 50 is less than fail-under=90'],
+    2,
+  );
+  assertEqualFor(report, short(report), [
+    ['coverage', null, null, 'Coverage failure: total of 50 is less than fail-under=90', null],
+  ]);
+  // A failed test explains the step; a step that passed (continue-on-error, a report) has nothing to explain.
+  const withFailure = gha(['FAILED tests/test_a.py::test_x - assert 1 == 2', cov], 1);
+  assertEqualFor(withFailure, short(withFailure), [
+    ['pytest', 'tests/test_a.py', null, 'assert 1 == 2', 'tests/test_a.py::test_x'],
+  ]);
+  const passed = gha([cov], 0);
+  assertEqualFor(passed, short(passed), []);
+});
+
 test('pytest: "no tests ran" is a problem only when the step failed', () => {
   const body = [
     'collected 0 items',

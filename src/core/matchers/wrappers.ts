@@ -1,6 +1,8 @@
 /**
- * Wrappers that only say "something inside failed": tox, nox and make. They are fallbacks, reported only
- * when nothing else in the step explains the failure.
+ * Wrappers that only say "something inside failed": tox, nox and make; and coverage under its threshold
+ * (pytest-cov's `FAIL Required test coverage ...`, coverage.py's `Coverage failure: ...`), which fails a step whose
+ * tests all passed. They are fallbacks, reported only when nothing else in the step explains the failure (and
+ * coverage only when its step failed).
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -13,6 +15,9 @@ const TOX4 = /^ {0,8}([\w.-]{1,200}: FAIL code \d{1,5}(?: \(.{0,500}\))?)$/;
 const NOX = /^nox > (Session \S{1,200} (?:failed|raised exception|interrupted).{0,500})$/;
 const MAKE = /^g?make(?:\[\d{1,4}\])?: (\*\*\* .{1,1000})$/;
 const MAKE_TARGET = /^\*\*\* \[([^\]:]{1,500}):(\d{1,9}): [^\]]{0,500}\] Error \d/;
+const PYTEST_COV =
+  /^FAIL (Required test coverage of [\d.]{1,10}% not reached\. Total coverage: [\d.]{1,10}%)$/;
+const COVERAGE = /^Coverage failure: total of [\d.]{1,10} is less than fail-under=[\d.]{1,10}$/;
 
 function isNameChar(c: number): boolean {
   // `[\w.-]`
@@ -38,8 +43,9 @@ function mayBeTox4(text: string, i: number, end: number): boolean {
   return j > i && text.charCodeAt(j) === 58; /* : */
 }
 
-// tox 3 (`ERROR:`), nox, make, tox 4's `FAIL code` lines and its `evaluation failed :(`.
-const WAKE: Wake = { first: 'Enmge', indented: 'e', words: ['FAIL'] };
+// tox 3 (`ERROR:`), nox, make, tox 4's `FAIL code` lines and its `evaluation failed :(`, pytest-cov's `FAIL` line
+// and coverage.py's.
+const WAKE: Wake = { first: 'Enmge', indented: 'e', words: ['FAIL'], prefixes: ['Coverage failure: '] };
 
 class WrappersMatcher implements Matcher {
   readonly name = 'wrappers';
@@ -57,6 +63,15 @@ class WrappersMatcher implements Matcher {
       const m = TOX3.exec(text.trimEnd());
       if (m) this.tox(m[1]!, ctx);
     } else {
+      if (
+        (c === 70 && text.startsWith('FAIL Required')) ||
+        (c === 67 && text.startsWith('Coverage failure: '))
+      ) {
+        const t = text.trimEnd();
+        const m = c === 70 ? PYTEST_COV.exec(t) : COVERAGE.exec(t);
+        if (m) this.fallback(ctx, c === 70 ? 'pytest-cov' : 'coverage', m[1] ?? m[0], null, null, true);
+        return;
+      }
       if (c === 110 && text.startsWith('nox > ')) {
         const m = NOX.exec(text.trimEnd());
         if (m) this.fallback(ctx, 'nox', m[1]!);
@@ -111,8 +126,9 @@ class WrappersMatcher implements Matcher {
     message: string,
     file: string | null = null,
     line: number | null = null,
+    requireFailure = false,
   ): void {
-    ctx.emitFallback({ file, line, severity: 'error', tool, message });
+    ctx.emitFallback({ file, line, severity: 'error', tool, message }, { requireFailure });
   }
 }
 
