@@ -51,23 +51,61 @@ const GITLAB_RESERVED = new Set([
   'pages:deploy',
 ]);
 
-/** Reads the workspace's CI files (missing ones are fine). */
+/** Reads the workspace's CI files (missing ones are fine), with the local files `.gitlab-ci.yml` includes. */
 export async function loadWorkflowFiles(workspace: string): Promise<WorkflowFile[]> {
   const out: WorkflowFile[] = [];
-  const read = async (rel: string): Promise<void> => {
+  const read = async (rel: string): Promise<WorkflowFile | null> => {
     try {
       const text = await readFile(join(workspace, rel), 'utf8');
-      if (text.length <= MAX_FILE) out.push({ path: rel, text });
+      if (text.length > MAX_FILE) return null;
+      const f = { path: rel, text };
+      out.push(f);
+      return f;
     } catch {
       // Not there: fine.
+      return null;
     }
   };
-  await read('.gitlab-ci.yml');
+  const gitlab = await read('.gitlab-ci.yml');
+  if (gitlab) {
+    const seen = new Set([gitlab.path]);
+    const queue = [gitlab];
+    for (let f = queue.shift(); f !== undefined && seen.size <= MAX_INCLUDES; f = queue.shift()) {
+      const doc = parseYaml(f);
+      for (const rel of doc ? localIncludes(doc) : []) {
+        if (seen.has(rel)) continue;
+        seen.add(rel);
+        const inc = await read(rel);
+        if (inc) queue.push(inc);
+      }
+    }
+  }
   try {
     const names = await readdir(join(workspace, '.github', 'workflows'));
     for (const n of names.sort()) if (/\.ya?ml$/.test(n)) await read(`.github/workflows/${n}`);
   } catch {
     // No workflows folder.
+  }
+  return out;
+}
+
+const MAX_INCLUDES = 50;
+
+/**
+ * The workspace files a GitLab config's `include:` names (`'/ci/a.yml'`, `{ local: ... }`), workspace-relative; a
+ * path with `..`, a wildcard or a variable is left out, and so are remote, project and template includes (not
+ * in the workspace).
+ */
+function localIncludes(doc: Obj): string[] {
+  const inc = doc['include'];
+  const entries = Array.isArray(inc) ? inc : inc === undefined ? [] : [inc];
+  const out: string[] = [];
+  for (const e of entries) {
+    const path = typeof e === 'string' ? (/^https?:/.test(e) ? null : e) : isObj(e) ? str(e['local']) : null;
+    if (path === null) continue;
+    const rel = path.replace(/^\/+/, '');
+    if (rel === '' || /[*$]/.test(rel) || rel.split('/').includes('..')) continue;
+    out.push(rel);
   }
   return out;
 }
@@ -165,19 +203,25 @@ function scriptEntries(v: unknown): string[] {
   return v.flatMap((e) => scriptEntries(e));
 }
 
-/** The jobs of `.gitlab-ci.yml` (without `extends:` or `include:` resolution). */
+/**
+ * The jobs of `.gitlab-ci.yml`, with its local includes merged in first (the file's own keys win) and `extends:`
+ * resolved as GitLab does: the templates in order, then the job; mappings merge key by key, anything else is
+ * replaced.
+ */
 export function gitlabJobs(files: readonly WorkflowFile[]): WorkflowJob[] {
   const f = files.find((x) => x.path === '.gitlab-ci.yml');
   if (!f) return [];
-  const doc = parseYaml(f);
+  const doc = withIncludes(files, f, new Set());
   if (!doc) return [];
   const def = isObj(doc['default']) ? doc['default'] : {};
   const imageOf = (v: unknown): string | null => str(v) ?? (isObj(v) ? str(v['name']) : null);
   const defaultImage = imageOf(def['image']) ?? imageOf(doc['image']);
   const defaultBefore = def['before_script'] ?? doc['before_script'];
   const jobs: WorkflowJob[] = [];
-  for (const [id, j] of Object.entries(doc)) {
-    if (GITLAB_RESERVED.has(id) || id.startsWith('.') || !isObj(j) || j['script'] === undefined) continue;
+  for (const id of Object.keys(doc)) {
+    if (GITLAB_RESERVED.has(id) || id.startsWith('.')) continue;
+    const j = resolveExtends(doc, id, 0);
+    if (!j || j['script'] === undefined) continue;
     jobs.push({
       file: f.path,
       id,
@@ -190,6 +234,49 @@ export function gitlabJobs(files: readonly WorkflowFile[]): WorkflowJob[] {
     });
   }
   return jobs;
+}
+
+/** The config in `f` with the files it includes (and they include) merged in, each under its includer. */
+function withIncludes(files: readonly WorkflowFile[], f: WorkflowFile, seen: Set<string>): Obj | null {
+  const own = parseYaml(f);
+  if (!own) return null;
+  seen.add(f.path);
+  let doc: Obj = {};
+  for (const rel of localIncludes(own)) {
+    const inc = files.find((x) => x.path === rel);
+    const d = inc && !seen.has(rel) ? withIncludes(files, inc, seen) : null;
+    if (d) doc = deepMerge(doc, d);
+  }
+  return deepMerge(doc, own);
+}
+
+/** GitLab's limit on `extends:` nesting. */
+const MAX_EXTENDS_DEPTH = 11;
+
+/** The job `id` of `doc` with what it extends merged in; null when it is no job or its templates loop. */
+function resolveExtends(doc: Obj, id: string, depth: number): Obj | null {
+  const j = doc[id];
+  if (!isObj(j) || depth > MAX_EXTENDS_DEPTH) return null;
+  const ext = j['extends'];
+  const bases =
+    typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext.filter((e) => typeof e === 'string') : [];
+  let merged: Obj = {};
+  for (const b of bases) {
+    const base = resolveExtends(doc, b, depth + 1);
+    if (base) merged = deepMerge(merged, base);
+  }
+  const { extends: _extends, ...own } = j;
+  return deepMerge(merged, own);
+}
+
+/** `over` on top of `base`: mappings merge key by key, anything else in `over` replaces. */
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObj(b) && isObj(v) ? deepMerge(b, v) : v;
+  }
+  return out;
 }
 
 /** The GitLab job whose script entries begin with the commands the log echoed. */
