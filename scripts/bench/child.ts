@@ -53,20 +53,14 @@ async function main(): Promise<void> {
     // parser splitting and decoding them itself.
     const material = loadFixtureMaterial(path.join(root, 'test', 'fixtures'));
     const chunks = generateLog(Number(gen), { seed: Number(arg('--seed') ?? 7), material });
-    const source = (function* () {
+    const source = (async function* () {
       for (const c of chunks) {
         const b = Buffer.from(c, 'utf8');
         bytes += b.length;
         yield b;
       }
     })();
-    parser = await parseChunks(
-      (async function* () {
-        yield* source;
-      })(),
-      {},
-      take,
-    );
+    parser = await parseChunks(source, {}, take);
   } else {
     // A file as the CLI and the server parse one: read and pre-scanned on a second thread (whose memory is the
     // process's too).

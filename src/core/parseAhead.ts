@@ -10,7 +10,6 @@ import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { LogParser, parseChunks } from './parser';
 import type { ParseOptions } from './parser';
-import { PIECE } from './lines';
 import type { Problem } from './model';
 import { FLOW_STOP, FLOW_TAKEN, READY } from './prescan';
 import type { ReadFile, Scanned } from './prescan';
@@ -126,10 +125,7 @@ export async function parseFileAhead(
         parser.prescanned(m.hints);
         if (m.chunk !== null) {
           ahead.beforeChunk?.();
-          for (let i = 0; i < m.chunk.length; i += PIECE) {
-            const ps = parser.pushChunk(m.chunk.subarray(i, i + PIECE));
-            if (ps.length > 0) onProblems(ps);
-          }
+          parser.pushRead(m.chunk, onProblems);
           Atomics.add(flow, FLOW_TAKEN, 1);
           Atomics.notify(flow, FLOW_TAKEN);
           parsed.push(m.chunk);

@@ -171,6 +171,22 @@ export class LogParser {
     return this.take();
   }
 
+  /**
+   * `pushChunk` for a read as it came (the CLI and the server read 1 MiB): bytes are fed in PIECE pieces, and
+   * each piece's problems go to `onProblems` at once, so a big read's first problems go out before it is parsed.
+   */
+  pushRead(chunk: Uint8Array | string, onProblems: (problems: Problem[]) => void): void {
+    if (typeof chunk === 'string') {
+      const ps = this.pushChunk(chunk);
+      if (ps.length > 0) onProblems(ps);
+      return;
+    }
+    for (let i = 0; i < chunk.length; i += PIECE) {
+      const ps = this.pushChunk(chunk.subarray(i, i + PIECE));
+      if (ps.length > 0) onProblems(ps);
+    }
+  }
+
   /** Ends chunked input, then the log (`end`); returns the last problems. */
   endChunks(): Problem[] {
     if (this.byteLines !== null && !this.byteLines.end()) this.toText(this.byteLines.buffered());
@@ -496,15 +512,9 @@ export async function parseChunks(
   onProblems: (problems: Problem[]) => void,
 ): Promise<LogParser> {
   const parser = new LogParser(opts);
-  const emit = (ps: Problem[]): void => {
-    if (ps.length > 0) onProblems(ps);
-  };
-  for await (const chunk of source) {
-    if (typeof chunk === 'string') emit(parser.pushChunk(chunk));
-    // Big reads (the CLI and the server read 1 MiB) are fed in pieces, so their first problems go out sooner.
-    else for (let i = 0; i < chunk.length; i += PIECE) emit(parser.pushChunk(chunk.subarray(i, i + PIECE)));
-  }
-  emit(parser.endChunks());
+  for await (const chunk of source) parser.pushRead(chunk, onProblems);
+  const last = parser.endChunks();
+  if (last.length > 0) onProblems(last);
   return parser;
 }
 

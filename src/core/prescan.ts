@@ -78,7 +78,7 @@ export class Prescanner {
   private hinted = 0;
   private out: number[] = [];
   /** The stream is LineSplitter's (CR-only line ends): the parser reads it without hints. */
-  text = false;
+  private text = false;
 
   constructor(matchers: readonly MatcherFactory[] = allMatchers) {
     this.dispatcher = createDispatcher(matchers.map((f) => f()));

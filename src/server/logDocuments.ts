@@ -289,17 +289,7 @@ export class LogDocuments {
     if (path !== null) {
       parser = await parseFileAhead(path, { workspace }, take, { script: prescanFor(bytes), beforeChunk });
     } else {
-      const text = textChunks(doc.getText());
-      parser = await parseChunks(
-        (async function* () {
-          for await (const chunk of text) {
-            beforeChunk();
-            yield chunk;
-          }
-        })(),
-        { workspace },
-        take,
-      );
+      parser = await parseChunks(textChunks(doc.getText(), beforeChunk), { workspace }, take);
     }
     if (job.cancelled) throw new Cancelled();
     if (source === 'disk') contentLines = parser.lines;
@@ -368,9 +358,10 @@ export class LogDocuments {
   }
 }
 
-/** The text in CHUNK-sized pieces, yielding to the event loop between them. */
-async function* textChunks(text: string): AsyncGenerator<string> {
+/** The text in CHUNK-sized pieces, `beforeChunk` before each, yielding to the event loop between them. */
+async function* textChunks(text: string, beforeChunk: () => void): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += CHUNK) {
+    beforeChunk();
     yield text.slice(i, i + CHUNK);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

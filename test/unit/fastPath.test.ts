@@ -17,8 +17,7 @@ import { Framer } from '../../src/core/framing';
 import { createDispatcher, scanRaw } from '../../src/core/matcher';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
 import { allMatchers } from '../../src/core/matchers/registry';
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures');
+import { FIXTURES, fixtureLogs } from '../helpers/fixtures';
 
 /** The same matcher, shown every line. */
 function ungated(f: MatcherFactory): MatcherFactory {
@@ -40,19 +39,6 @@ function parseWith(lines: readonly string[], matchers?: readonly MatcherFactory[
   for (const l of lines) problems.push(...p.push(l));
   problems.push(...p.end());
   return { problems, environment: p.environment, steps: p.steps, format: p.format, lines: p.lines };
-}
-
-function fixtureLogs(): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.log')) out.push(p);
-    }
-  };
-  walk(FIXTURES);
-  return out.sort();
 }
 
 /** A fixture's lines as a GitHub raw log: each behind a runner timestamp, in one step. */

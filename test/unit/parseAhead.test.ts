@@ -14,6 +14,7 @@ import { generateLog, loadFixtureMaterial } from '../../scripts/bench/logGenerat
 import { parseFileAhead, prestartPrescan } from '../../src/core/parseAhead';
 import type { LogParser } from '../../src/core/parser';
 import type { Problem } from '../../src/core/model';
+import { fixtureLogs } from '../helpers/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
 let dir = '';
@@ -83,16 +84,7 @@ test('a big log parses the same on two threads as on one, and the parser jumps o
 });
 
 test('every fixture log parses the same on two threads as on one', async () => {
-  const logs: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.log')) logs.push(p);
-    }
-  };
-  walk(path.join(ROOT, 'test', 'fixtures'));
-  for (const log of logs)
+  for (const log of fixtureLogs())
     assert.deepEqual(summary(await parse(log, script)), summary(await parse(log, null)), log);
 });
 

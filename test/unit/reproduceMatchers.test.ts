@@ -12,9 +12,9 @@ import { splitText } from '../../src/core/lines';
 import type { Problem } from '../../src/core/model';
 import { parseLines } from '../../src/core/parser';
 import { REPRODUCE_PROBLEM_MATCHERS } from '../../src/extension/reproduceMatchers';
+import { FIXTURES, fixtureLogs } from '../helpers/fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 interface Pattern {
   regexp: string;
@@ -84,16 +84,6 @@ function terminalLines(file: string): string[] {
 /** What the engine finds in the fixture (its golden tests hold it to the fixture's expected output). */
 function expected(log: string): Problem[] {
   return parseLines(splitText(fs.readFileSync(log, 'utf8'))).problems;
-}
-
-function fixtureLogs(): string[] {
-  const out: string[] = [];
-  for (const dir of fs.readdirSync(FIXTURES)) {
-    const d = path.join(FIXTURES, dir);
-    if (!fs.statSync(d).isDirectory()) continue;
-    for (const f of fs.readdirSync(d)) if (f.endsWith('.log')) out.push(path.join(d, f));
-  }
-  return out.sort();
 }
 
 test('the reproduce task uses every problem matcher package.json contributes, and they compile', () => {
