@@ -5,9 +5,9 @@ import { createReadStream, mkdirSync, realpathSync, statSync, writeFileSync } fr
 import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { containerCommand } from '../core/reproduce/command';
+import { containerCommand, containerName } from '../core/reproduce/command';
 import type { Engine } from '../core/reproduce/command';
-import { detectEngine, INSTALL_HINT } from '../core/reproduce/engine';
+import { detectEngine, INSTALL_HINT, removeContainer } from '../core/reproduce/engine';
 import { buildPlan, PlanError, readJobStream } from '../core/reproduce/plan';
 import { renderScript } from '../core/reproduce/script';
 import { loadWorkflowFiles } from '../core/reproduce/workflow';
@@ -51,7 +51,8 @@ export async function runReproduce(args: string[]): Promise<number> {
     );
   }
   const workflows = await loadWorkflowFiles(workspace);
-  const dir = scriptDir(resolve(file));
+  const id = createHash('sha256').update(resolve(file)).digest('hex').slice(0, 16);
+  const dir = join(cacheRoot(), 'reproduce', id);
   try {
     const plan = buildPlan(read.parsed, read.job, { workflows, logName: file.split(/[\\/]/).pop() ?? file });
     let mountSource = workspace;
@@ -73,6 +74,7 @@ export async function runReproduce(args: string[]): Promise<number> {
       engine: engine ?? (engineFlag as Engine | undefined) ?? 'podman',
       mountSource,
       scriptPath,
+      name: containerName(id),
     });
     for (const n of plan.notes) process.stderr.write(`ci-triage: ${n}\n`);
     if (values.print) {
@@ -87,7 +89,13 @@ export async function runReproduce(args: string[]): Promise<number> {
       );
     }
     process.stderr.write(`ci-triage: running ${plan.image.ref} with ${scriptPath}\n`);
-    return await run(argv);
+    // A leftover of a run that was killed would hold the name; this run's container goes once it has ended.
+    await removeContainer(engine, containerName(id));
+    try {
+      return await run(argv);
+    } finally {
+      await removeContainer(engine, containerName(id));
+    }
   } catch (e) {
     if (e instanceof PlanError) throw new CliError(`reproduce: ${e.message}`, 2);
     throw e;
@@ -121,11 +129,6 @@ function cacheRoot(): string {
 }
 
 /** One folder per log file, so two reproductions do not overwrite each other's script. */
-function scriptDir(logPath: string): string {
-  const id = createHash('sha256').update(logPath).digest('hex').slice(0, 16);
-  return join(cacheRoot(), 'reproduce', id);
-}
-
 function realDir(p: string): string {
   const st = statOrNull(p);
   if (!st?.isDirectory()) throw new CliError(`reproduce: workspace '${p}' is not a folder`);

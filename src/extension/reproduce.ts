@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Problem } from '../core/model';
-import { containerCommand } from '../core/reproduce/command';
+import { containerCommand, containerName } from '../core/reproduce/command';
 import type { Engine } from '../core/reproduce/command';
-import { detectEngine, engineProblem, INSTALL_HINT } from '../core/reproduce/engine';
+import { detectEngine, engineProblem, INSTALL_HINT, removeContainer } from '../core/reproduce/engine';
 import { PlanError } from '../core/reproduce/plan';
 import type { ImageApproximations, ReproPlan } from '../core/reproduce/plan';
 import { renderScript } from '../core/reproduce/script';
@@ -68,11 +68,8 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
     const mountSource = await chooseMount(args, plan, workspace);
     if (mountSource === null) return;
 
-    const dir = join(
-      args.storageUri.fsPath,
-      'reproduce',
-      createHash('sha256').update(args.logFile).digest('hex').slice(0, 16),
-    );
+    const id = createHash('sha256').update(args.logFile).digest('hex').slice(0, 16);
+    const dir = join(args.storageUri.fsPath, 'reproduce', id);
     await mkdir(dir, { recursive: true });
     const scriptPath = join(dir, 'reproduce.sh');
     await writeFile(scriptPath, renderScript(plan), { mode: 0o644 });
@@ -105,7 +102,8 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
       );
     }
 
-    const argv = containerCommand(plan, { engine, mountSource, scriptPath });
+    const name = containerName(id);
+    const argv = containerCommand(plan, { engine, mountSource, scriptPath, name });
     args.log?.info(`reproduce ${logName}: ${JSON.stringify(argv)}`);
     const task = new vscode.Task(
       { type: REPRODUCE_TASK_TYPE, log: args.logFile },
@@ -120,7 +118,14 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
       panel: vscode.TaskPanelKind.Dedicated,
       clear: true,
     };
-    await vscode.tasks.executeTask(task);
+    // A leftover of a run that was killed with the window would hold the name.
+    await removeContainer(engine, name);
+    const execution = await vscode.tasks.executeTask(task);
+    const ended = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution !== execution) return;
+      ended.dispose();
+      void removeContainer(engine, name);
+    });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     args.log?.error(`reproduce ${logName}: ${msg}`);

@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GithubFake } from '../fakes/githubFake';
@@ -257,6 +258,21 @@ test(
             green.replace(/\n/g, ''),
             /terminated with exit code/,
             `the task should exit with 0:\n${green}`,
+          );
+          const containers = () =>
+            execFileSync(
+              'podman',
+              ['ps', '--all', '--filter', 'name=^ci-triage-', '--format', '{{.Names}}'],
+              {
+                env: { ...process.env, ...podman.env },
+                encoding: 'utf8',
+              },
+            ).trim();
+          await vs.waitFor(
+            () => containers() === '',
+            "the reproductions' containers removed once their tasks ended",
+            20_000,
+            () => `podman ps: ${containers()}`,
           );
 
           // The task's problem matcher takes back what it reported; the problem CI reported stays.

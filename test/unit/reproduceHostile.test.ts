@@ -9,7 +9,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { splitText } from '../../src/core/lines';
-import { containerCommand, checkHostPath } from '../../src/core/reproduce/command';
+import {
+  containerCommand,
+  containerName,
+  checkHostPath,
+  removeCommand,
+} from '../../src/core/reproduce/command';
 import { formatImageRef, ImageRefError, parseImageRef } from '../../src/core/reproduce/imageRef';
 import { buildPlan, PlanError, readJob } from '../../src/core/reproduce/plan';
 import type { ReproPlan } from '../../src/core/reproduce/plan';
@@ -51,8 +56,10 @@ function plan(text: string): ReproPlan {
   return buildPlan(parsed, job);
 }
 
+const NAME = containerName('0123456789abcdef');
+
 function argvOf(p: ReproPlan): string[] {
-  return containerCommand(p, { engine: 'podman', mountSource: WS, scriptPath: SCRIPT });
+  return containerCommand(p, { engine: 'podman', mountSource: WS, scriptPath: SCRIPT, name: NAME });
 }
 
 /** The only argv a plan may give: constants, the checked image, the checked working folder. */
@@ -60,7 +67,8 @@ function expectedArgv(image: string, workdir: string): string[] {
   return [
     'podman',
     'run',
-    '--rm',
+    '--name',
+    NAME,
     '--pull=missing',
     '--init',
     '--security-opt',
@@ -205,7 +213,7 @@ test('a working folder outside a safe mount point falls back to /work, said so; 
   for (const bad of ['relative/ws', '/a/../b', '/ws:/etc', '/ws,ro', '/ws\n/x', '/ws/']) {
     assert.throws(() => checkHostPath(bad, 'the workspace'), PlanError, `in: ${JSON.stringify(bad)}`);
     assert.throws(
-      () => containerCommand(p, { engine: 'podman', mountSource: bad, scriptPath: SCRIPT }),
+      () => containerCommand(p, { engine: 'podman', mountSource: bad, scriptPath: SCRIPT, name: NAME }),
       PlanError,
     );
   }
@@ -281,4 +289,12 @@ test('property: whatever the step text, the argv is the fixed template and comme
       );
     }),
   );
+});
+
+test('the container name is ci-triage-<16 hex digits>, and removal is by that name, never forced', () => {
+  assert.deepEqual(removeCommand('podman', NAME), ['podman', 'rm', 'ci-triage-0123456789abcdef']);
+  for (const bad of ['', '-f', '0123456789ABCDEF', '0123456789abcde', '0123456789abcdef0', 'x; rm -rf /']) {
+    assert.throws(() => containerName(bad), PlanError, `in: ${JSON.stringify(bad)}`);
+    assert.throws(() => removeCommand('docker', bad), PlanError, `in: ${JSON.stringify(bad)}`);
+  }
 });

@@ -26,6 +26,7 @@ function planOf(text: string, opts: PlanOptions = {}): { plan: ReproPlan; script
     engine: 'podman',
     mountSource: '/home/me/shop',
     scriptPath: '/tmp/x/reproduce.sh',
+    name: 'ci-triage-0123456789abcdef',
   });
   return { plan, script: renderScript(plan), argv };
 }

@@ -17,11 +17,34 @@ export interface ContainerCommandOptions {
   mountSource: string;
   /** Host path of reproduce.sh (mounted read-only). */
   scriptPath: string;
+  /** The container's name (containerName): removed by name once the run has ended (removeCommand). */
+  name: string;
   /**
    * `missing` (default): a digest-pinned reference can only resolve to those exact bytes, so fetching it
    * when it is not here is safe, and a fresh machine needs it. `never` for offline use.
    */
   pull?: 'missing' | 'never';
+}
+
+const NAME = /^ci-triage-[0-9a-f]{16}$/;
+
+/** The container's name for the reproduction whose files are keyed by `id` (16 hex digits). */
+export function containerName(id: string): string {
+  return checkName(`ci-triage-${id}`);
+}
+
+function checkName(name: string): string {
+  if (!NAME.test(name))
+    throw new PlanError(`the container name ${JSON.stringify(name)} is not ci-triage-<16 hex digits>`);
+  return name;
+}
+
+/**
+ * Removes the reproduction's container: after `run` has returned, and before the next run of the same log (a
+ * leftover of a killed run would take the name). Not forced: a container still running is left alone.
+ */
+export function removeCommand(engine: Engine, name: string): string[] {
+  return [engine, 'rm', checkName(name)];
 }
 
 /** A host path that can be given to `-v`: absolute, normalised, and free of `:` `,` and control characters. */
@@ -51,7 +74,11 @@ export function containerCommand(plan: ReproPlan, opts: ContainerCommandOptions)
   return [
     opts.engine,
     'run',
-    '--rm',
+    // Not --rm: podman 4.3's cleanup process then removes the container while `run` still waits for its exit
+    // code, and `run` exits 127 ("container has already been removed") after a passing script. The caller
+    // removes it by name once `run` has returned (removeCommand).
+    '--name',
+    checkName(opts.name),
     `--pull=${opts.pull ?? 'missing'}`,
     // PID 1 that forwards Ctrl-C (a shell as PID 1 ignores SIGINT).
     '--init',

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { removeCommand } from './command';
 import type { Engine } from './command';
 
 export const ENGINES: readonly Engine[] = ['podman', 'docker'];
@@ -51,5 +52,16 @@ export function engineProblem(engine: Engine, timeoutMs = 20_000): Promise<strin
           : 'check `podman info` (on macOS and Windows: podman machine start)';
       resolve(`${engine} is installed but does not run (${detail}): ${fix}`);
     });
+  });
+}
+
+/**
+ * Removes a reproduction's stopped container by name (removeCommand). Resolves either way: a container that
+ * is not there (the usual case before a run) or still running is no error worth showing.
+ */
+export function removeContainer(engine: Engine, name: string, timeoutMs = 20_000): Promise<void> {
+  const [cmd, ...argv] = removeCommand(engine, name);
+  return new Promise((resolve) => {
+    execFile(cmd!, argv, { timeout: timeoutMs }, () => resolve());
   });
 }
