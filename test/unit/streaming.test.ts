@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { splitLines } from '../../src/core/lines';
-import { parse } from '../../src/core/parser';
+import { LogParser, parse } from '../../src/core/parser';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
 import { allMatchers } from '../../src/core/matchers/registry';
 import type { Problem } from '../../src/core/model';
@@ -147,4 +147,27 @@ test('memory stays bounded while a 50 MB log streams through parse()', async (t)
       `samples every 8 MiB of log (MiB): ${samples.map((s) => (s / MB).toFixed(1)).join(' ')}`,
   );
   assert.ok(problems >= 400, `only ${problems} problems: the log did not go through`);
+});
+
+test('the last parser that ended outlives its caller until the next one ends, and no parser before it', async () => {
+  // Its objects keep their shapes, and so V8's code optimised for them: with none left, the next parse starts cold.
+  const gc = getGc();
+  const ended = (): WeakRef<LogParser> => {
+    const p = new LogParser();
+    p.pushChunk(Buffer.from('2024-05-01T10:00:00.1234567Z ##[group]Run pytest\nE   assert 1 == 2\n'));
+    p.endChunks();
+    return new WeakRef(p);
+  };
+  // A WeakRef holds its target to the end of the current job: collect from a later one.
+  const collect = async (): Promise<void> => {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  };
+  const first = ended();
+  await collect();
+  assert.ok(first.deref() !== undefined, 'the parser that ended last was collected');
+  const second = ended();
+  await collect();
+  assert.equal(first.deref(), undefined, 'a parser that ended before the last one is still held');
+  assert.ok(second.deref() !== undefined, 'the parser that ended last was collected');
 });
