@@ -172,10 +172,8 @@ export const T_CR = 0;
 export const T_ESC = 1;
 export const T_CSI8 = 2;
 export const T_COLON = 3;
-export const T_COLON_SPACE = 4;
-export const T_COLON_ESC = 5;
-export const T_MCCABE = 6;
-const FIXED_TOKENS = ['\r', '\x1b', '\x9b', ':', ': ', ':\x1b', ' (mccabe: '];
+export const T_MCCABE = 4;
+const FIXED_TOKENS = ['\r', '\x1b', '\x9b', ':', ' (mccabe: '];
 /** What the runners' timestamps look like (GitHub's, GitLab's with its stream marker). */
 const TIMESTAMPS = [
   '2024-05-01T10:00:00.1234567Z ',
@@ -575,9 +573,15 @@ class WakeTables {
           if (rawMayBeLocation(r, colon, inner)) flags |= LINE_LOCATION;
           if (next === 32) flags |= LINE_COLON_SPACE;
           else {
-            const sp = r.find(T_COLON_SPACE, colon + 1);
-            if ((sp >= 0 && sp < q) || (inner >= 0 && r.find(T_COLON_ESC, colon + 1) >= 0))
-              flags |= LINE_COLON_SPACE;
+            // A later ": " in the text, or ":" and a colour: tried at the line's colons (searching for ": " crossed
+            // most of the chunk from a line that had none: a line holds few colons, a chunk few ": " after them).
+            for (let k = r.find(T_COLON, colon + 1); k >= 0; k = r.find(T_COLON, k + 1)) {
+              const d = s.charCodeAt(k + 1);
+              if ((d === 32 && k < q) || (d === 27 && inner >= 0)) {
+                flags |= LINE_COLON_SPACE;
+                break;
+              }
+            }
           }
         }
       }

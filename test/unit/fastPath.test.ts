@@ -224,30 +224,44 @@ test('generated GitHub logs parse the same with and without the shortcuts', () =
   void BODY;
 });
 
+/** Fails when the framed line `text` (after a runner timestamp) wakes a matcher its raw classification leaves out. */
+function assertRawHolds(dispatcher: ReturnType<typeof createDispatcher>, text: string): void {
+  const raw = '2024-05-01T10:00:00.1234567Z ' + text;
+  const framer = new Framer();
+  framer.frame('2024-05-01T10:00:00.0000000Z start', 1);
+  const start = framer.plainStart(raw, 0, raw.length);
+  const r = dispatcher.newRawText();
+  r.set(raw, 0, raw.length, false);
+  if (start < 0 || !scanRaw(r, start)) return;
+  const fromRaw = dispatcher.wantedRaw(r);
+  if (fromRaw < 0) return;
+  const l = framer.frame(raw, 2);
+  if (l.command !== null) return;
+  const framed = dispatcher.wanted(l, raw);
+  assert.equal(
+    framed & ~fromRaw,
+    0,
+    `${JSON.stringify(raw)} framed as ${JSON.stringify(l.text)}: framed wakes ${framed.toString(2)}, raw ${fromRaw.toString(2)}`,
+  );
+}
+
 test('the raw classification holds every matcher the framed line wakes', () => {
   const dispatcher = createDispatcher(allMatchers.map((f) => f()));
   fc.assert(
-    fc.property(TEXT, (text) => {
-      const raw = '2024-05-01T10:00:00.1234567Z ' + text;
-      const framer = new Framer();
-      framer.frame('2024-05-01T10:00:00.0000000Z start', 1);
-      const start = framer.plainStart(raw, 0, raw.length);
-      const r = dispatcher.newRawText();
-      r.set(raw, 0, raw.length, false);
-      if (start < 0 || !scanRaw(r, start)) return;
-      const fromRaw = dispatcher.wantedRaw(r);
-      if (fromRaw < 0) return;
-      const l = framer.frame(raw, 2);
-      if (l.command !== null) return;
-      const framed = dispatcher.wanted(l, raw);
-      assert.equal(
-        framed & ~fromRaw,
-        0,
-        `${JSON.stringify(raw)} framed as ${JSON.stringify(l.text)}: framed wakes ${framed.toString(2)}, raw ${fromRaw.toString(2)}`,
-      );
-    }),
+    fc.property(TEXT, (text) => assertRawHolds(dispatcher, text)),
     { numRuns: 3000 },
   );
+});
+
+test('a ": " that a colour splits, after a first colon that is not one, wakes what it wakes framed', () => {
+  const dispatcher = createDispatcher(allMatchers.map((f) => f()));
+  for (const text of [
+    'src/a.ts:3:5 - error TS2345:\x1b[0m no',
+    '\x1b[96msrc/a.ts\x1b[0m:\x1b[93m3\x1b[0m:\x1b[93m5\x1b[0m - \x1b[91merror\x1b[0m\x1b[90m TS2345:\x1b[0m no',
+    'a:b TS:\x1b[31m x',
+    'a:b TS:c: d',
+  ])
+    assertRawHolds(dispatcher, text);
 });
 
 function chunks(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
