@@ -1,11 +1,10 @@
 /** `ci-triage reproduce <logfile> [--workspace DIR] [--engine podman|docker] [--worktree] [--print]` */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { containerCommand, containerName } from '../core/reproduce/command';
+import { containerCommand, containerName, reproductionId } from '../core/reproduce/command';
 import type { Engine } from '../core/reproduce/command';
 import { detectEngine, INSTALL_HINT, removeContainer } from '../core/reproduce/engine';
 import { buildPlan, PlanError, readJobStream } from '../core/reproduce/plan';
@@ -51,7 +50,8 @@ export async function runReproduce(args: string[]): Promise<number> {
     );
   }
   const workflows = await loadWorkflowFiles(workspace);
-  const id = createHash('sha256').update(resolve(file)).digest('hex').slice(0, 16);
+  const id = reproductionId(resolve(file));
+  const name = containerName(id);
   const dir = join(cacheRoot(), 'reproduce', id);
   try {
     const plan = buildPlan(read.parsed, read.job, { workflows, logName: file.split(/[\\/]/).pop() ?? file });
@@ -74,7 +74,7 @@ export async function runReproduce(args: string[]): Promise<number> {
       engine: engine ?? (engineFlag as Engine | undefined) ?? 'podman',
       mountSource,
       scriptPath,
-      name: containerName(id),
+      name,
     });
     for (const n of plan.notes) process.stderr.write(`ci-triage: ${n}\n`);
     if (values.print) {
@@ -90,11 +90,11 @@ export async function runReproduce(args: string[]): Promise<number> {
     }
     process.stderr.write(`ci-triage: running ${plan.image.ref} with ${scriptPath}\n`);
     // A leftover of a run that was killed would hold the name; this run's container goes once it has ended.
-    await removeContainer(engine, containerName(id));
+    await removeContainer(engine, name);
     try {
       return await run(argv);
     } finally {
-      await removeContainer(engine, containerName(id));
+      await removeContainer(engine, name);
     }
   } catch (e) {
     if (e instanceof PlanError) throw new CliError(`reproduce: ${e.message}`, 2);
@@ -128,7 +128,6 @@ function cacheRoot(): string {
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'ci-triage');
 }
 
-/** One folder per log file, so two reproductions do not overwrite each other's script. */
 function realDir(p: string): string {
   const st = statOrNull(p);
   if (!st?.isDirectory()) throw new CliError(`reproduce: workspace '${p}' is not a folder`);

@@ -4,11 +4,10 @@
  * beside the log; the container runs through a ProcessExecution with an argument array, never a shell string.
  */
 import * as vscode from 'vscode';
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Problem } from '../core/model';
-import { containerCommand, containerName } from '../core/reproduce/command';
+import { containerCommand, containerName, reproductionId } from '../core/reproduce/command';
 import type { Engine } from '../core/reproduce/command';
 import { detectEngine, engineProblem, INSTALL_HINT, removeContainer } from '../core/reproduce/engine';
 import { PlanError } from '../core/reproduce/plan';
@@ -68,7 +67,7 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
     const mountSource = await chooseMount(args, plan, workspace);
     if (mountSource === null) return;
 
-    const id = createHash('sha256').update(args.logFile).digest('hex').slice(0, 16);
+    const id = reproductionId(args.logFile);
     const dir = join(args.storageUri.fsPath, 'reproduce', id);
     await mkdir(dir, { recursive: true });
     const scriptPath = join(dir, 'reproduce.sh');
@@ -120,12 +119,19 @@ export async function reproduceLocally(args: ReproduceArgs): Promise<void> {
     };
     // A leftover of a run that was killed with the window would hold the name.
     await removeContainer(engine, name);
-    const execution = await vscode.tasks.executeTask(task);
+    // Listening before the task starts, so that a run that ends at once is not missed.
     const ended = vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution !== execution) return;
+      const d = e.execution.task.definition;
+      if (d.type !== REPRODUCE_TASK_TYPE || d['log'] !== args.logFile) return;
       ended.dispose();
       void removeContainer(engine, name);
     });
+    try {
+      await vscode.tasks.executeTask(task);
+    } catch (e) {
+      ended.dispose();
+      throw e;
+    }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     args.log?.error(`reproduce ${logName}: ${msg}`);

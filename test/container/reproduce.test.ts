@@ -7,10 +7,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { containerName, reproductionId } from '../../src/core/reproduce/command';
+import { reproductionContainers } from '../helpers/podman';
 
 const root = resolve(__dirname, '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'reproduce');
@@ -72,16 +73,6 @@ function workspace(name: string, logTemplate: string): { ws: string; log: string
   return { ws, log };
 }
 
-/** The reproductions' containers podman still has, running or not. */
-function ourContainers(): string[] {
-  const r = spawnSync('podman', ['ps', '--all', '--filter', 'name=^ci-triage-', '--format', '{{.Names}}'], {
-    env,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `podman ps: ${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => l !== '');
-}
-
 function describe(r: Run): string {
   return `exit ${r.code} after ${r.ms} ms\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
 }
@@ -101,7 +92,7 @@ test('a failing pytest test fails the same way in the container, and passes once
   const ciLog = readFileSync(log, 'utf8');
   const red = await ciTriage(['reproduce', log, '--workspace', ws, '--engine', 'podman']);
   assert.equal(red.code, 1, describe(red));
-  assert.deepEqual(ourContainers(), [], 'the container should be removed once the run has ended');
+  assert.deepEqual(reproductionContainers(env), [], 'the container should be removed once the run has ended');
   for (const line of [
     'tests/test_cart.py::test_total_with_discount FAILED',
     'E       assert 27.0 == 28',
@@ -155,7 +146,7 @@ test('no engine on PATH: a clear message how to install one', async () => {
 
 test('a stopped container left by a killed run of the same log does not block the next run', async () => {
   const { ws, log } = workspace('leftover', 'pytest-job.log.in');
-  const name = `ci-triage-${createHash('sha256').update(resolve(log)).digest('hex').slice(0, 16)}`;
+  const name = containerName(reproductionId(resolve(log)));
   const made = spawnSync('podman', ['create', '--name', name, `localhost/ci-python:3.11@${digest}`, 'true'], {
     env,
     encoding: 'utf8',
@@ -164,5 +155,5 @@ test('a stopped container left by a killed run of the same log does not block th
   const red = await ciTriage(['reproduce', log, '--workspace', ws, '--engine', 'podman']);
   assert.equal(red.code, 1, describe(red));
   assert.match(red.out, /1 failed, 1 passed/, describe(red));
-  assert.deepEqual(ourContainers(), [], `in: a leftover ${name}`);
+  assert.deepEqual(reproductionContainers(env), [], `in: a leftover ${name}`);
 });

@@ -8,12 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GithubFake } from '../fakes/githubFake';
 import { withVsCode } from './harness';
 import type { VsCode } from './harness';
+import { reproductionContainers } from '../helpers/podman';
 import { fixtureGitWorkspace, podmanSetup, reproduceLog } from './reproduceFixture';
 
 const SIDEBAR = '.part.sidebar';
@@ -259,15 +259,7 @@ test(
             /terminated with exit code/,
             `the task should exit with 0:\n${green}`,
           );
-          const containers = () =>
-            execFileSync(
-              'podman',
-              ['ps', '--all', '--filter', 'name=^ci-triage-', '--format', '{{.Names}}'],
-              {
-                env: { ...process.env, ...podman.env },
-                encoding: 'utf8',
-              },
-            ).trim();
+          const containers = () => reproductionContainers({ ...process.env, ...podman.env }).join(' ');
           await vs.waitFor(
             () => containers() === '',
             "the reproductions' containers removed once their tasks ended",

@@ -3,6 +3,7 @@
  * Only checked values reach it: the image (a valid reference, which cannot start with `-`), the working
  * folder (plain characters), and host paths this side chose (the workspace or a worktree, and the script).
  */
+import { createHash } from 'node:crypto';
 import { isAbsolute, normalize } from 'node:path';
 import { parseImageRef } from './imageRef';
 import { isSafeWorkdir, PlanError } from './plan';
@@ -28,7 +29,15 @@ export interface ContainerCommandOptions {
 
 const NAME = /^ci-triage-[0-9a-f]{16}$/;
 
-/** The container's name for the reproduction whose files are keyed by `id` (16 hex digits). */
+/**
+ * The key of a log's reproduction (16 hex digits): its files' folder and its container's name. One per log file,
+ * so two reproductions do not overwrite each other's script.
+ */
+export function reproductionId(logPath: string): string {
+  return createHash('sha256').update(logPath).digest('hex').slice(0, 16);
+}
+
+/** The container's name for the reproduction keyed by `id` (`reproductionId`). */
 export function containerName(id: string): string {
   return checkName(`ci-triage-${id}`);
 }
