@@ -12,16 +12,8 @@ import { seedGitlabBranch } from '../fakes/scenarios';
 import { gitlabPytestTrace } from '../fakes/seedLogs';
 import { gitWorkspace } from './gitWorkspace';
 import { withVsCode } from './harness';
-import type { VsCode } from './harness';
 
 const SIDEBAR = '.part.sidebar';
-
-async function contextMenu(vs: VsCode, row: string | RegExp, entry: string): Promise<void> {
-  await vs.page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: row }).first().click({ button: 'right' });
-  const item = vs.page.locator('.context-view .action-label', { hasText: entry }).first();
-  await vs.waitFor(() => item.isVisible(), `the "${entry}" context menu entry`);
-  await item.click();
-}
 
 test(
   'the CI Triage view against GitLab: pipeline, jobs, problems, trace at the section, re-run and cancel',
@@ -118,14 +110,24 @@ test(
 
           // Re-run one job; cancel the running pipeline.
           fake.actions.length = 0;
-          await contextMenu(vs, /^test\s*2 problems/, 'Re-run Job');
+          await vs.contextMenu(
+            vs.page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: /^test\s*2 problems/ }).first(),
+            'Re-run Job',
+          );
           await vs.waitFor(
             () => fake.actions.some((a) => a.action === 'retryJob' && a.id === sc.testJobId),
             `a retry of job ${sc.testJobId} at the fake`,
             20_000,
             () => `fake actions: ${JSON.stringify(fake.actions)}`,
           );
-          await contextMenu(vs, new RegExp(`^Pipeline #${sc.runningPipelineId}`), 'Cancel Run');
+          await vs.contextMenu(
+            vs.page
+              .locator(`${SIDEBAR} .monaco-list-row`, {
+                hasText: new RegExp(`^Pipeline #${sc.runningPipelineId}`),
+              })
+              .first(),
+            'Cancel Run',
+          );
           await vs.waitFor(
             () => fake.actions.some((a) => a.action === 'cancelPipeline' && a.id === sc.runningPipelineId),
             `a cancel of pipeline ${sc.runningPipelineId} at the fake`,

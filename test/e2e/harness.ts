@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { locateTools, makeRunDirs, prepareCodeServer, repoRoot, runEnv, startCodeServer } from './codeServer';
 import type { RunningServer } from './codeServer';
 import { findFiles, killMarked, pollUntil, printTail, stopGroup, withTimeout } from './processes';
@@ -195,6 +195,39 @@ export class VsCode {
     return this.page
       .locator(`${container} ${row}`)
       .evaluateAll((els) => els.map((e) => (e as unknown as Inner).innerText.replace(/\s+/g, ' ').trim()));
+  }
+
+  /**
+   * Right-clicks `row` and clicks the context menu's `label` entry. The menu is opened again while the entry does
+   * not show (a view refresh that re-renders the row closes its menu), and the entry clicked again while the menu
+   * stays open (once, under load, a click left it open with the entry highlighted and nothing ran). A menu closes
+   * before its action runs, so nothing runs twice.
+   */
+  async contextMenu(row: Locator, label: string): Promise<void> {
+    const entry = this.page.locator('.context-view .action-label', { hasText: label }).first();
+    let opened = 0;
+    await this.waitFor(async () => {
+      if (await entry.isVisible()) return true;
+      if (Date.now() - opened > 2_000) {
+        if (opened > 0) {
+          console.error(`e2e: no "${label}" in the context menu; opening it again`);
+          await this.page.keyboard.press('Escape');
+        }
+        opened = Date.now();
+        await row.click({ button: 'right', timeout: 2_000 });
+      }
+      return false;
+    }, `the "${label}" context menu entry`);
+    let clicked = 0;
+    await this.waitFor(async () => {
+      if (!(await entry.isVisible())) return true;
+      if (Date.now() - clicked > 2_000) {
+        if (clicked > 0) console.error(`e2e: the context menu is still open; clicking "${label}" again`);
+        clicked = Date.now();
+        await entry.click();
+      }
+      return false;
+    }, `the context menu to close after clicking "${label}"`);
   }
 
   /** Saves a PNG of the page into the screenshot folder; returns its path. */

@@ -71,25 +71,6 @@ function editorGroups(vs: VsCode): Promise<{ tabs: string[]; active: string; tex
 }
 
 /**
- * Clicks a context menu entry, and again if the menu stays open: once, under load, a click left the menu open
- * with the entry highlighted and nothing ran. A menu closes before its action runs, so nothing runs twice.
- */
-async function clickMenuEntry(vs: VsCode, label: string): Promise<void> {
-  const entry = vs.page.locator('.context-view .action-label', { hasText: label }).first();
-  await vs.waitFor(() => entry.isVisible(), `the "${label}" context menu entry`);
-  let clicked = 0;
-  await vs.waitFor(async () => {
-    if (!(await entry.isVisible())) return true;
-    if (Date.now() - clicked > 2_000) {
-      if (clicked > 0) console.error(`e2e: the context menu is still open; clicking "${label}" again`);
-      clicked = Date.now();
-      await entry.click();
-    }
-    return false;
-  }, `the context menu to close after clicking "${label}"`);
-}
-
-/**
  * Waits, with the panel maximised so the whole run fits on screen, until the task's output satisfies `done`;
  * returns that output.
  */
@@ -171,8 +152,7 @@ test(
             )}\n  ${await vs.describe()}`;
 
           // The job's log first, so that "beside the log" means something.
-          await jobRow.click({ button: 'right' });
-          await clickMenuEntry(vs, 'Open Log');
+          await vs.contextMenu(jobRow, 'Open Log');
           await vs.waitFor(
             async () => (await vs.activeTab()) === `${JOB}.ci.log`,
             `the log of ${JOB} in an editor tab`,
@@ -182,8 +162,7 @@ test(
           lap('log opened');
 
           // 1. Right-click the failed job → Reproduce Locally: reproduce.sh beside the log, the task fails as CI did.
-          await jobRow.click({ button: 'right' });
-          await clickMenuEntry(vs, 'Reproduce Locally');
+          await vs.contextMenu(jobRow, 'Reproduce Locally');
           const groups = await vs.waitFor(
             async () => {
               const g = await editorGroups(vs);

@@ -206,12 +206,7 @@ test(
             .locator(`${SIDEBAR} .monaco-list-row`, { hasText: /^CI/ })
             .filter({ hasText: 'attempt 1' })
             .first();
-          await run.click({ button: 'right' });
-          const entry = vs.page
-            .locator('.context-view .action-label', { hasText: 'Re-run Failed Jobs' })
-            .first();
-          await vs.waitFor(() => entry.isVisible(), 'the "Re-run Failed Jobs" context menu entry');
-          await entry.click();
+          await vs.contextMenu(run, 'Re-run Failed Jobs');
           await vs.waitFor(
             () => fake.actions.some((a) => a.action === 'rerunFailedJobs' && a.id === sc.failedRunId),
             `a rerun-failed-jobs request for run ${sc.failedRunId} at the fake`,
