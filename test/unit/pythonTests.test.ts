@@ -131,6 +131,54 @@ test('traceback: of a chain, the last one is reported, at its deepest project fr
   ]);
 });
 
+test('traceback: each exception of an exception group is a problem, not the group (Python 3.11+)', () => {
+  // A group with no traceback of its own around a leaf without frames, as `raise ExceptionGroup(...)` inside a
+  // chain prints it; then one cut by max_group_width; a leaf at the deepest level finds the group's frame.
+  const chained = [
+    'Traceback (most recent call last):',
+    '  File "/work/app/run.py", line 5, in main',
+    "KeyError: 'job'",
+    '',
+    'The above exception was the direct cause of the following exception:',
+    '',
+    '  + Exception Group Traceback (most recent call last):',
+    '  |   File "/work/app/run.py", line 9, in <module>',
+    '  |     main()',
+    '  |   File "/work/.venv/lib/python3.12/site-packages/anyio/_core.py", line 40, in run',
+    '  | ExceptionGroup: run failed (3 sub-exceptions)',
+    '  +-+---------------- 1 ----------------',
+    '    | TimeoutError: worker 1',
+    '    +---------------- 2 ----------------',
+    '    | Traceback (most recent call last):',
+    '    |   File "/work/app/worker.py", line 30, in step',
+    '    | OSError: [Errno 5] worker 2',
+    '    +---------------- ... ----------------',
+    '    | and 4 more exceptions',
+    '    +------------------------------------',
+    'exiting',
+  ].join('\n');
+  assertEqualFor(chained, short(chained), [
+    ['python', '/work/app/run.py', 9, 'TimeoutError: worker 1', null],
+    ['python', '/work/app/worker.py', 30, 'OSError: [Errno 5] worker 2', null],
+  ]);
+
+  // A group whose exceptions cannot be read (the log cut it) is reported itself; in a passing step, nothing.
+  const cut = [
+    '  + Exception Group Traceback (most recent call last):',
+    '  |   File "tasks.py", line 12, in <module>',
+    '  | BaseExceptionGroup: cancelled (2 sub-exceptions)',
+    '  +-+---------------- 1 ----------------',
+  ];
+  assertEqualFor('cut group', short(gha(cut, 1, 'python tasks.py')), [
+    ['python', 'tasks.py', 12, 'BaseExceptionGroup: cancelled (2 sub-exceptions)', null],
+  ]);
+  assertEqualFor('passing step', short(gha(cut, 0, 'python tasks.py')), []);
+
+  // Lines that only look like a margin are no group.
+  const table = ['  + Exception Group Traceback (most recent call last)', '  | ValueError: x |', '  +----+'];
+  assertEqualFor(table.join('\n'), short(table.join('\n')), []);
+});
+
 test('traceback: SyntaxError and pseudo-file frames; a handled traceback in a passing step is dropped', () => {
   const syntax = [
     'Traceback (most recent call last):',

@@ -14,6 +14,7 @@ import type { ProblemInit } from '../model';
 import {
   PYTEST_SESSION_END,
   exceptionLine,
+  groupException,
   isChainLine,
   isLibraryPath,
   parseFrame,
@@ -314,6 +315,8 @@ class PytestMatcher implements Matcher {
     if (c === 32) {
       const f = parseFrame(text);
       if (f) this.addLoc(b, { file: f.file, line: f.line, rest: '' });
+      // An exception group (Python 3.11+, printed natively): its own exception line, in the margin.
+      else if (b.locs.length > 0 && b.excMessage === null) b.excMessage = groupException(text);
       return;
     }
     if (isChainLine(text)) {

@@ -27,13 +27,71 @@ export const PYTEST_SESSION_END =
   /^(?:(\d+ [a-z]+(?:, \d+ [a-z]+){0,12})|no tests ran) in \d{1,9}(?:\.\d{1,9})?s(?: \(\d{1,4}(?::\d\d){1,2}\))?$/;
 const MAX_PENDING = 100;
 
-/** Parses a traceback frame line (`  File "path", line 12, in func`). */
+/**
+ * Parses a traceback frame line (`  File "path", line 12, in func`), also inside an exception group's margin
+ * (`  |   File "path", line 12, in func`).
+ */
 export function parseFrame(text: string): Frame | null {
   const i = text.indexOf('File "');
-  if (i < 0 || i > 8) return null;
-  const m = FRAME.exec(text);
-  if (!m) return null;
+  if (i < 0 || i > MAX_MARGIN + 10) return null;
+  const m = i <= 8 ? FRAME.exec(text) : null;
+  if (!m) {
+    const g = text.indexOf('| ') > 0 ? groupLine(text) : null;
+    return g !== null && g.sep === null ? parseFrame(g.content) : null;
+  }
   return { file: m[1]!, line: Number(m[2]), func: m[3] ?? null };
+}
+
+/** A line of a Python 3.11+ exception group's traceback (see `groupLine`). */
+export interface GroupLine {
+  /** The margin's width over two: 1 for the outermost group's own lines, 2 for its exceptions', ... */
+  depth: number;
+  /**
+   * `first`: `+-+---- 1 ----`, the group whose exception line came last at `depth` starts its list; `next`:
+   * `+---- 2 ----` or the closing `+-------`, the exception at `depth` (and any deeper) ended. null: a text line.
+   */
+  sep: 'first' | 'next' | null;
+  /** The text inside the margin (`content` of `  | content` or `  + content`). */
+  content: string;
+}
+
+/** Deeper groups than this are not real. */
+const MAX_MARGIN = 64;
+const GROUP_START = 'Exception Group Traceback (most recent call last):';
+
+/**
+ * Reads the margin CPython (3.11+, `traceback.TracebackException.format`) draws around an exception group: two
+ * spaces per level, then `| ` before each line, `+ ` before the outermost group's first, `+-+----` before its
+ * first exception and `+----` before the next ones and after the last. Null for any other line.
+ */
+export function groupLine(text: string): GroupLine | null {
+  let i = 0;
+  const n = text.length;
+  while (i < n && i <= MAX_MARGIN && text.charCodeAt(i) === 32) i++;
+  if (i === 0 || i % 2 !== 0 || i >= n || i > MAX_MARGIN) return null;
+  const c = text.charCodeAt(i);
+  const after = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+  if (c === 124 /* | */) {
+    if (after !== -1 && after !== 32) return null;
+    return { depth: i / 2, sep: null, content: text.slice(i + 2) };
+  }
+  if (c !== 43 /* + */) return null;
+  if (after === 32) return { depth: i / 2, sep: null, content: text.slice(i + 2) };
+  if (text.startsWith('+-+--', i)) return { depth: i / 2, sep: 'first', content: '' };
+  if (text.startsWith('+----', i)) return { depth: i / 2, sep: 'next', content: '' };
+  return null;
+}
+
+/** The outermost exception group's own exception line (`  | ExceptionGroup: msg (2 sub-exceptions)`), or null. */
+export function groupException(text: string): string | null {
+  const g = groupLine(text);
+  return g !== null && g.depth === 1 && g.sep === null ? exceptionLine(g.content) : null;
+}
+
+/** The first line of an exception group's traceback (`  + Exception Group Traceback (most recent call last):`). */
+function isGroupStart(text: string): boolean {
+  if (!text.startsWith('  + ')) return false;
+  return text.startsWith(GROUP_START, 4);
 }
 
 /** True for code that is not the project's: installed packages, the standard library, frozen modules. */
@@ -106,7 +164,15 @@ function normalisePath(p: string): string {
   return s;
 }
 
-type State = 'idle' | 'frames' | 'after' | 'chain';
+type State = 'idle' | 'frames' | 'group' | 'after' | 'chain';
+
+/** One level of an exception group being read: the frames of its traceback and its exception line. */
+interface GroupLevel {
+  project: Frame | null;
+  file: Frame | null;
+  exc: string | null;
+  excLine: number;
+}
 
 /**
  * Reports a traceback at its deepest project frame. Output of the program may be interleaved with the
@@ -114,8 +180,8 @@ type State = 'idle' | 'frames' | 'after' | 'chain';
  * until the exception line. Of a chain of tracebacks, the last one is reported. A traceback in a step that
  * passed was handled (logged, retried), so problems wait for the step's end and are dropped if it passed.
  */
-// Idle, only pytest's rules (inPytest) and a traceback's first line matter.
-const WAKE: Wake = { first: '=T' };
+// Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
+const WAKE: Wake[] = [{ first: '=T' }, { indented: '+', needs: [GROUP_START] }];
 
 class TracebackMatcher implements Matcher {
   readonly name = 'traceback';
@@ -126,8 +192,13 @@ class TracebackMatcher implements Matcher {
   /** The deepest frame in a real file (not `<string>`, `<frozen ...>`): where library code failed. */
   private deepestFile: Frame | null = null;
   private seen = 0;
-  private exc: ProblemInit | null = null;
+  /** The traceback's problem (a group's: one per exception in it), waiting for what follows it. */
+  private excs: ProblemInit[] = [];
   private pending: ProblemInit[] = [];
+  /** The exception group being read, one entry per depth (index 0 unused). */
+  private levels: GroupLevel[] = [];
+  /** The group's own problem, for a group none of whose exceptions could be read. */
+  private groupExc: ProblemInit | null = null;
   /**
    * Between pytest's session header and its last line, a traceback at column 0 is output of the code
    * under test (`-s`, logging); pytest reports the failures themselves in its blocks.
@@ -142,8 +213,14 @@ class TracebackMatcher implements Matcher {
       if (body === 'test session starts') this.inPytest = true;
       else if (body !== null && PYTEST_SESSION_END.test(body)) this.inPytest = false;
     }
+    if (this.state === 'group') {
+      if (this.groupText(text, l.n, ctx)) return;
+      // The line after a group is read as the line after a traceback.
+      this.endGroup();
+    }
     switch (this.state) {
       case 'idle':
+      case 'group':
         break;
       case 'frames':
         this.frameLine(text, l.n, ctx);
@@ -152,7 +229,7 @@ class TracebackMatcher implements Matcher {
         if (text.trim().length === 0 && this.seen++ < 3) return;
         if (isChainLine(text)) {
           ctx.claim();
-          this.exc = null;
+          this.excs = [];
           this.state = 'chain';
           this.seen = 0;
           return;
@@ -160,9 +237,19 @@ class TracebackMatcher implements Matcher {
         this.keep();
         break;
       case 'chain':
-        if (text.startsWith(TRACEBACK_START)) break;
+        if (text.startsWith(TRACEBACK_START) || isGroupStart(text)) break;
         if (this.seen++ > 5) this.state = 'idle';
         return;
+    }
+    if (c === 32 && isGroupStart(text) && !ctx.claimed && !this.inPytest) {
+      ctx.claim();
+      this.state = 'group';
+      this.levels = [];
+      this.groupExc = null;
+      this.excs = [];
+      this.seen = 0;
+      this.groupText(text, l.n, ctx);
+      return;
     }
     if (c === 84 /* T */ && text.startsWith(TRACEBACK_START) && !ctx.claimed && !this.inPytest) {
       ctx.claim();
@@ -180,9 +267,10 @@ class TracebackMatcher implements Matcher {
 
   flush(ctx: MatcherContext): void {
     this.inPytest = false;
+    if (this.state === 'group') this.endGroup();
     if (this.state === 'after') this.keep();
     this.state = 'idle';
-    this.exc = null;
+    this.excs = [];
     const passed = ctx.step?.status === 'success';
     if (!passed) for (const p of this.pending) ctx.emit(p);
     this.pending = [];
@@ -216,24 +304,113 @@ class TracebackMatcher implements Matcher {
     const msg = exceptionLine(text);
     if (msg === null) return;
     ctx.claim();
-    const f = this.deepestProject ?? this.deepestFile;
-    this.exc = {
-      file: f ? f.file : null,
-      line: f ? f.line : null,
-      severity: 'error',
-      tool: 'python',
-      message: msg,
-      logLine: n,
-    };
+    this.excs = [pythonProblem(this.deepestProject ?? this.deepestFile, msg, n)];
+    this.state = 'after';
+    this.seen = 0;
+  }
+
+  /**
+   * A line of an exception group (false: the group ended before it). Each exception in it that is no group
+   * itself is a problem, at the deepest project frame of its traceback or else of the groups around it.
+   */
+  private groupText(text: string, n: number, ctx: MatcherContext): boolean {
+    const g = groupLine(text);
+    if (g === null || ++this.seen > MAX_TRACE_LINES) return false;
+    ctx.claim();
+    const levels = this.levels;
+    const d = g.depth;
+    if (g.sep === 'first') {
+      // The exception line just read at this depth was the group's own.
+      const lv = levels[d];
+      if (lv && lv.exc !== null) {
+        this.groupExc ??= pythonProblem(this.frameAround(d), lv.exc, lv.excLine);
+        lv.exc = null;
+      }
+      levels.length = Math.min(levels.length, d + 1);
+      return true;
+    }
+    if (g.sep === 'next') {
+      this.endLevels(d);
+      return true;
+    }
+    while (levels.length <= d) levels.push({ project: null, file: null, exc: null, excLine: 0 });
+    const lv = levels[d]!;
+    const t = g.content;
+    if (t.startsWith(TRACEBACK_START) || t.startsWith(GROUP_START)) {
+      lv.project = null;
+      lv.file = null;
+      lv.exc = null;
+      return true;
+    }
+    if (t.charCodeAt(0) === 32) {
+      const f = parseFrame(t);
+      if (f) {
+        if (f.file.charCodeAt(0) !== 60) lv.file = f;
+        if (!isLibraryPath(f.file)) lv.project = f;
+      }
+      return true;
+    }
+    if (isChainLine(t)) {
+      // Of a chain, the last exception is reported.
+      lv.exc = null;
+      return true;
+    }
+    const msg = exceptionLine(t);
+    if (msg !== null) {
+      lv.exc = msg;
+      lv.excLine = n;
+    }
+    return true;
+  }
+
+  /** The exceptions at `depth` and deeper ended: each still held is a problem. */
+  private endLevels(depth: number): void {
+    const levels = this.levels;
+    for (let k = depth; k < levels.length; k++) {
+      const lv = levels[k]!;
+      if (lv.exc !== null) this.excs.push(pythonProblem(this.frameAround(k), lv.exc, lv.excLine));
+    }
+    levels.length = Math.min(levels.length, depth);
+  }
+
+  /** The deepest project frame at `depth`, else in the groups around it; else the deepest file frame. */
+  private frameAround(depth: number): Frame | null {
+    for (let k = depth; k > 0; k--) {
+      const p = this.levels[k]?.project;
+      if (p) return p;
+    }
+    for (let k = depth; k > 0; k--) {
+      const f = this.levels[k]?.file;
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private endGroup(): void {
+    this.endLevels(1);
+    if (this.excs.length === 0 && this.groupExc !== null) this.excs.push(this.groupExc);
+    this.levels = [];
+    this.groupExc = null;
     this.state = 'after';
     this.seen = 0;
   }
 
   private keep(): void {
-    if (this.exc && this.pending.length < MAX_PENDING) this.pending.push(this.exc);
-    this.exc = null;
+    for (const e of this.excs) if (this.pending.length < MAX_PENDING) this.pending.push(e);
+    this.excs = [];
     this.state = 'idle';
   }
+}
+
+function pythonProblem(f: Frame | null, message: string, logLine: number): ProblemInit {
+  return {
+    file: f ? f.file : null,
+    line: f ? f.line : null,
+    severity: 'error',
+    tool: 'python',
+    message,
+    logLine,
+  };
 }
 
 export function createTracebackMatcher(): Matcher {

@@ -15,7 +15,7 @@
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { Frame } from './traceback';
-import { exceptionLine, isLibraryPath, parseFrame } from './traceback';
+import { exceptionLine, groupException, isLibraryPath, parseFrame } from './traceback';
 
 const HEADER = /^(?:FAIL|ERROR|(UNEXPECTED SUCCESS)): (\S.{0,1000})$/;
 // `test_x (pkg.mod.Class.test_x)`, then maybe a subtest's `(i=1)` or `[label]`.
@@ -111,7 +111,16 @@ class UnittestMatcher implements Matcher {
     if (c === 32) {
       if (b.done) return;
       const f = parseFrame(text);
-      if (f && b.frames.length < MAX_FRAMES) b.frames.push(f);
+      if (f) {
+        if (b.frames.length < MAX_FRAMES) b.frames.push(f);
+      } else if (b.frames.length > b.sectionStart) {
+        // An exception group (Python 3.11+): its own exception line, in the margin, ends the traceback.
+        const msg = groupException(text);
+        if (msg !== null) {
+          b.message = msg;
+          b.done = true;
+        }
+      }
       return;
     }
     if (text.startsWith('Traceback (most recent call last):')) {
