@@ -179,6 +179,47 @@ test('traceback: each exception of an exception group is a problem, not the grou
   assertEqualFor(table.join('\n'), short(table.join('\n')), []);
 });
 
+test('doctest: one problem per failed example; a frame at column 0 without "Failed example:" is none', () => {
+  const log = [
+    'File "docs/usage.rst", line 14, in default',
+    'Failed example:',
+    '    client.get("/items")',
+    '    ... # continued',
+    'Expected:',
+    '    <Response [200]>',
+    'Got:',
+    '    <Response [404]>',
+    '    (more)',
+    'File "docs/usage.rst", line 20, in default',
+    'Failed example:',
+    '    client.close()',
+    'Expected nothing',
+    'Got nothing',
+    'File "tool.py", line 3, in main',
+    'not a doctest',
+    'File "docs/usage.rst", line 30, in default',
+    'Failed example:',
+    '    1 / 0',
+  ].join('\n');
+  assertEqualFor(log, short(log), [
+    [
+      'doctest',
+      'docs/usage.rst',
+      14,
+      'Failed example: client.get("/items"): expected <Response [200]>, got <Response [404]>',
+      'default',
+    ],
+    [
+      'doctest',
+      'docs/usage.rst',
+      20,
+      'Failed example: client.close(): expected nothing, got nothing',
+      'default',
+    ],
+    ['doctest', 'docs/usage.rst', 30, 'Failed example: 1 / 0', 'default'],
+  ]);
+});
+
 test('traceback: SyntaxError and pseudo-file frames; a handled traceback in a passing step is dropped', () => {
   const syntax = [
     'Traceback (most recent call last):',

@@ -6,6 +6,7 @@ import type { MatcherFactory } from '../matcher';
 import { createPytestMatcher } from './pytest';
 import { createUnittestMatcher } from './unittest';
 import { createTracebackMatcher } from './traceback';
+import { createDoctestMatcher } from './doctest';
 import { createWrappersMatcher } from './wrappers';
 import { createMypyMatcher } from './mypy';
 import { createRuffMatcher } from './ruff';
@@ -28,6 +29,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   // pip claims the output boxes of failed builds, so a traceback printed inside one is not reported again.
   createPipMatcher,
   createTracebackMatcher,
+  createDoctestMatcher,
   createWrappersMatcher,
   createMypyMatcher,
   createRuffMatcher,
