@@ -232,6 +232,19 @@ test('traceback: SyntaxError and pseudo-file frames; a handled traceback in a pa
     ['python', 'setup.py', 3, "SyntaxError: '(' was never closed", null],
   ]);
 
+  // A script that does not compile: no `Traceback` line. A location followed by anything else is no problem.
+  const noHeader = ['  File "app.py", line 9', '    x = = 1', '        ^', 'SyntaxError: invalid syntax'];
+  assertEqualFor(noHeader.join('\n'), short(noHeader.join('\n')), [
+    ['python', 'app.py', 9, 'SyntaxError: invalid syntax', null],
+  ]);
+  const notSyntax = [
+    '  File "app.py", line 9',
+    '    x = = 1',
+    'ValueError: not a compile error',
+    '  File "b.py", line 1',
+  ];
+  assertEqualFor(notSyntax.join('\n'), short(notSyntax.join('\n')), []);
+
   const inline = [
     'Traceback (most recent call last):',
     '  File "<string>", line 1, in <module>',

@@ -330,6 +330,11 @@ class PytestMatcher implements Matcher {
       this.addLoc(b, loc);
       return;
     }
+    // A strict xfail that passed has no traceback, only this line (older pytest's summary omits it).
+    if (c === 91 /* [ */ && text.startsWith('[XPASS(strict)]')) {
+      b.excMessage ??= text.trim();
+      return;
+    }
     // --tb=native: the exception line closes the traceback.
     if (b.locs.length > 0 && b.excMessage === null) {
       const msg = exceptionLine(text);

@@ -164,7 +164,7 @@ function normalisePath(p: string): string {
   return s;
 }
 
-type State = 'idle' | 'frames' | 'group' | 'after' | 'chain';
+type State = 'idle' | 'frames' | 'syntax' | 'group' | 'after' | 'chain';
 
 /** One level of an exception group being read: the frames of its traceback and its exception line. */
 interface GroupLevel {
@@ -181,7 +181,19 @@ interface GroupLevel {
  * passed was handled (logged, retried), so problems wait for the step's end and are dropped if it passed.
  */
 // Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
-const WAKE: Wake[] = [{ first: '=T' }, { indented: '+', needs: [GROUP_START] }];
+// A script that does not compile prints its SyntaxError with no `Traceback` line: `  File "x.py", line 3` first.
+const WAKE: Wake[] = [
+  { first: '=T' },
+  { indented: '+', needs: [GROUP_START] },
+  { indented: 'F', needs: ['File "'] },
+  { prefixes: ['Sorry: '] },
+];
+// compileall (and py_compile) on a file that does not compile: `Sorry: TabError: msg (legacy.py, line 7)`.
+const SORRY =
+  /^Sorry: ((?:SyntaxError|IndentationError|TabError)\b[^()]{0,500}) \(([^()]{1,500}), line (\d{1,9})\)$/;
+const COMPILING = /^\*\*\* Error compiling '(.{1,1000})'\.\.\.$/;
+/** Lines between a SyntaxError's location and its exception line: the source and the caret line. */
+const MAX_SYNTAX_LINES = 6;
 
 class TracebackMatcher implements Matcher {
   readonly name = 'traceback';
@@ -225,6 +237,9 @@ class TracebackMatcher implements Matcher {
       case 'frames':
         this.frameLine(text, l.n, ctx);
         return;
+      case 'syntax':
+        if (this.syntaxLine(text, l.n, ctx)) return;
+        break;
       case 'after':
         if (text.trim().length === 0 && this.seen++ < 3) return;
         if (isChainLine(text)) {
@@ -249,6 +264,29 @@ class TracebackMatcher implements Matcher {
       this.excs = [];
       this.seen = 0;
       this.groupText(text, l.n, ctx);
+      return;
+    }
+    if (c === 32 && this.state === 'idle' && !ctx.claimed && !this.inPytest) {
+      const f = parseFrame(text);
+      // `  File "x.py", line 3` (no function): where a file failed to compile.
+      if (f !== null && f.func === null && text.charCodeAt(2) === 70) {
+        ctx.claim();
+        this.state = 'syntax';
+        this.deepest = f;
+        this.seen = 0;
+        return;
+      }
+    }
+    if (c === 83 /* S */ && text.startsWith('Sorry: ') && !ctx.claimed) {
+      const m = SORRY.exec(text.trimEnd());
+      if (m === null) return;
+      ctx.claim();
+      // It names the file by its base name; compileall's line before names it whole.
+      const whole = ctx.previous ? COMPILING.exec(ctx.previous.text) : null;
+      const file = whole && baseName(whole[1]!) === m[2] ? whole[1]! : m[2]!;
+      this.excs = [pythonProblem({ file, line: Number(m[3]), func: null }, m[1]!, l.n)];
+      this.state = 'after';
+      this.seen = 0;
       return;
     }
     if (c === 84 /* T */ && text.startsWith(TRACEBACK_START) && !ctx.claimed && !this.inPytest) {
@@ -307,6 +345,27 @@ class TracebackMatcher implements Matcher {
     this.excs = [pythonProblem(this.deepestProject ?? this.deepestFile, msg, n)];
     this.state = 'after';
     this.seen = 0;
+  }
+
+  /**
+   * A line after a SyntaxError's location (false: it was none, and the line is read as any other): the source and
+   * the caret line, then the exception line.
+   */
+  private syntaxLine(text: string, n: number, ctx: MatcherContext): boolean {
+    const c = text.length > 0 ? text.charCodeAt(0) : -1;
+    if (c === 32 && this.seen++ < MAX_SYNTAX_LINES) {
+      ctx.claim();
+      return true;
+    }
+    this.state = 'idle';
+    const msg = c === 32 ? null : exceptionLine(text);
+    if (msg === null || !/^(?:SyntaxError|IndentationError|TabError)\b/.test(msg)) return false;
+    ctx.claim();
+    const f = this.deepest!;
+    this.excs = [pythonProblem(f.file.charCodeAt(0) === 60 ? null : f, msg, n)];
+    this.state = 'after';
+    this.seen = 0;
+    return true;
   }
 
   /**
@@ -400,6 +459,10 @@ class TracebackMatcher implements Matcher {
     this.excs = [];
     this.state = 'idle';
   }
+}
+
+function baseName(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
 
 function pythonProblem(f: Frame | null, message: string, logLine: number): ProblemInit {
