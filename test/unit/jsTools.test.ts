@@ -8,6 +8,7 @@ import type { MatcherFactory } from '../../src/core/matcher';
 import { createTscMatcher, parseTsDiagnostic } from '../../src/core/matchers/tsc';
 import { createEslintMatcher } from '../../src/core/matchers/eslint';
 import { createJestMatcher } from '../../src/core/matchers/jest';
+import { vitestHeader } from '../../src/core/matchers/vitest';
 import { createPrettierMatcher } from '../../src/core/matchers/prettier';
 import { createNpmMatcher } from '../../src/core/matchers/npm';
 import { createAnnotationsMatcher } from '../../src/core/matchers/annotations';
@@ -407,4 +408,19 @@ test('generic: the tool comes from the command that ran', () => {
   assertEqualFor('./gradlew', guessTool('./gradlew build'), 'gradle');
   assertEqualFor('env', guessTool('FOO=1 dnf -y update'), 'dnf');
   assertEqualFor('unknown', guessTool('./scripts/ci.sh'), null);
+});
+
+test("vitest: a block's header names the file and the test; jest's FAIL line and a bare one are no header", () => {
+  const cases: [string, { file: string; test: string } | null][] = [
+    [
+      ' FAIL  src/a.test.ts > suite > nested > works',
+      { file: 'src/a.test.ts', test: 'suite > nested > works' },
+    ],
+    [' FAIL  |unit| src/a.test.ts > works', { file: 'src/a.test.ts', test: 'works' }],
+    [' FAIL  src/b.test.ts [ src/b.test.ts ]', { file: 'src/b.test.ts', test: 'src/b.test.ts' }],
+    [' FAIL  src/sum.test.js', null],
+    [' FAIL  src/sum.test.js (5.2 s)', null],
+    ['FAILED tests/a.py::t - x > y', null],
+  ];
+  for (const [line, want] of cases) assertEqualFor(line, vitestHeader(line), want);
 });

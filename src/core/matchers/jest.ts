@@ -42,7 +42,8 @@ function frameOf(t: string): Frame | null {
   return { file: m[1]!, line, column: Number(m[3]) };
 }
 
-function inProject(f: Frame): boolean {
+/** Not a dependency's or the runtime's frame (vitest's too). */
+export function inProject(f: { file: string }): boolean {
   const p = f.file;
   return !(
     p.includes('node_modules/') ||
@@ -53,7 +54,8 @@ function inProject(f: Frame): boolean {
   );
 }
 
-function sameFile(a: string, b: string): boolean {
+/** Two printed paths of one file (one may be relative to the other's folder). */
+export function sameFile(a: string, b: string): boolean {
   if (a === b) return true;
   const [long, short] = a.length > b.length ? [a, b] : [b, a];
   return long.endsWith('/' + short) || long.endsWith('\\' + short);

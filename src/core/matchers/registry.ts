@@ -18,6 +18,7 @@ import { createPipMatcher } from './pip';
 import { createTscMatcher } from './tsc';
 import { createEslintMatcher } from './eslint';
 import { createJestMatcher } from './jest';
+import { createVitestMatcher } from './vitest';
 import { createPrettierMatcher } from './prettier';
 import { createNpmMatcher } from './npm';
 import { createAnnotationsMatcher } from './annotations';
@@ -39,6 +40,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createTscMatcher,
   createEslintMatcher,
   createJestMatcher,
+  createVitestMatcher,
   createPrettierMatcher,
   createNpmMatcher,
   // pre-commit reports a failed hook only when no matcher above understood a line of its output.
