@@ -42,6 +42,9 @@ const SET_UP_PYTHON =
   /^Successfully set ?up (?:CPython|PyPy \S{1,40} with Python) \((\d{1,3}\.\d{1,3}[^)\s]{0,40})\)/;
 const PYTEST_PLATFORM =
   /^platform \S{1,40} -- Python (\d{1,3}\.\d{1,3}(?:\.\d{1,4})?)\S{0,60}, pytest-(\d[^,\s]{0,40})(?:, pluggy-(\d[^,\s]{0,40}))?/;
+// uv choosing the interpreter of a project's environment (`uv sync`, `uv venv`, `uv pip install`).
+const UV_PYTHON =
+  /^Using (?:CPython |PyPy |Python )(\d{1,3}\.\d{1,3}\.\d{1,4}[0-9a-z+]{0,20})(?: \S{1,40})? (?:interpreter|environment) at: /;
 const PYTHON_PRINTED = /^Python (\d{1,3}\.\d{1,3}\.\d{1,4}[0-9a-z+]{0,20})\s*$/;
 const PYTHON_LOCATION = /[\\/]Python[\\/](\d{1,3}\.\d{1,3}\.\d{1,4}[^\\/\s]{0,20})[\\/]/;
 const PYTHON_REQUESTED = /^['"]?(\d{1,3}\.\d{1,3}(?:\.\d{1,4})?)(?:\.x)?['"]?$/;
@@ -250,7 +253,11 @@ export class EnvironmentCollector {
         }
         break;
       case 85: // 'U'
-        if (t.startsWith('Using ')) this.gitlabUsing(t);
+        if (t.startsWith('Using ')) {
+          const m = UV_PYTHON.exec(t);
+          if (m) this.pyCandidate(m[1]!, PY_SET_UP, l);
+          else this.gitlabUsing(t);
+        }
         break;
       case 112: // 'p'
         if (t.startsWith('platform ')) {

@@ -99,6 +99,13 @@ test('python: only versions printed outright, the failing step first', () => {
       '3.12.3',
     ],
     ['python --version output', ['Python 3.13.1'], '3.13.1'],
+    [
+      "uv's interpreter (uv sync, uv venv) and environment (uv pip)",
+      ['Using CPython 3.12.8 interpreter at: /usr/bin/python3.12', 'Creating virtual environment at: .venv'],
+      '3.12.8',
+    ],
+    ['uv pip in an environment', ['Using Python 3.13.1 environment at: .venv'], '3.13.1'],
+    ['a Using line about something else', ['Using Python 3.13.1 features', 'Using cache'], null],
     ['a line that only mentions Python', ['Create Python 3.8.14 folder', 'Python 3 is great'], null],
     [
       "the failing step's pythonLocation beats a platform line in a step that passed",
