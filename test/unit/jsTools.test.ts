@@ -9,6 +9,7 @@ import { createTscMatcher, parseTsDiagnostic } from '../../src/core/matchers/tsc
 import { createEslintMatcher } from '../../src/core/matchers/eslint';
 import { createJestMatcher } from '../../src/core/matchers/jest';
 import { vitestHeader } from '../../src/core/matchers/vitest';
+import { nodeFrame } from '../../src/core/matchers/node';
 import { createPrettierMatcher } from '../../src/core/matchers/prettier';
 import { createNpmMatcher } from '../../src/core/matchers/npm';
 import { createAnnotationsMatcher } from '../../src/core/matchers/annotations';
@@ -423,4 +424,39 @@ test("vitest: a block's header names the file and the test; jest's FAIL line and
     ['FAILED tests/a.py::t - x > y', null],
   ];
   for (const [line, want] of cases) assertEqualFor(line, vitestHeader(line), want);
+});
+
+test('node: an uncaught exception is one problem at its first project frame; a stack a program logs and survives is none', () => {
+  assertEqualFor('frame', nodeFrame('    at async load (file:///app/src/a.mjs:3:9)'), {
+    file: '/app/src/a.mjs',
+    line: 3,
+    column: 9,
+  });
+  assertEqualFor('bare frame', nodeFrame('    at /app/b.js:1:2'), { file: '/app/b.js', line: 1, column: 2 });
+  assertEqualFor('no location', nodeFrame('    at new Promise (<anonymous>)'), null);
+  const logged = [
+    'Error: ECONNREFUSED 127.0.0.1:5432',
+    '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+    '    at retry (/app/src/db.js:10:5)',
+    'retrying in 1s',
+    'connected',
+  ].join('\n');
+  // (The generic fallback still names the step's last error line: that is its job.)
+  assertEqualFor(
+    logged,
+    run(logged).filter((p) => p.tool === 'node'),
+    [],
+  );
+  const crashed = logged.replace('retrying in 1s\nconnected', '\nNode.js v20.11.1');
+  assertEqualFor(crashed, run(crashed), [
+    {
+      file: '/app/src/db.js',
+      line: 10,
+      column: 5,
+      severity: 'error',
+      tool: 'node',
+      message: 'Error: ECONNREFUSED 127.0.0.1:5432',
+      test: null,
+    },
+  ]);
 });

@@ -21,6 +21,7 @@ import { createJestMatcher } from './jest';
 import { createVitestMatcher } from './vitest';
 import { createPrettierMatcher } from './prettier';
 import { createNpmMatcher } from './npm';
+import { createNodeMatcher } from './node';
 import { createAnnotationsMatcher } from './annotations';
 import { createGenericMatcher } from './generic';
 
@@ -43,6 +44,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createVitestMatcher,
   createPrettierMatcher,
   createNpmMatcher,
+  createNodeMatcher,
   // pre-commit reports a failed hook only when no matcher above understood a line of its output.
   createPrecommitMatcher,
   createAnnotationsMatcher,

@@ -1,0 +1,130 @@
+/**
+ * A Node.js process that died of an uncaught exception (Node 18 and later):
+ *
+ *     /app/src/index.js:2
+ *       throw new Error(`config not found: ${p}`);
+ *       ^
+ *
+ *     Error: config not found: app.json
+ *         at load (/app/src/index.js:2:9)
+ *         at Object.<anonymous> (/app/src/index.js:4:1)
+ *         at Module._compile (node:internal/modules/cjs/loader:1521:14)
+ *     {
+ *       code: 'E_CONFIG'
+ *     }
+ *
+ *     Node.js v20.11.0
+ *
+ * One problem (tool `node`) at the first frame in the project, with the error line as message. The `Node.js v`
+ * line that ends the output is what tells this stack from one a program printed and went on: without it, no
+ * problem. Test runners' stacks are theirs (jest and vitest claim their blocks first).
+ */
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+
+// `Error: msg`, `TypeError: msg`, `Error [ERR_MODULE_NOT_FOUND]: msg`, `AxiosError: msg`.
+const ERROR_LINE = /^([A-Z][A-Za-z0-9_$]{0,100}(?: \[[A-Z0-9_]{1,100}\])?): (.{1,2000})$/;
+const ERROR_NAME = /(?:Error|Exception)(?: \[|$)/;
+const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
+const NODE_VERSION = /^Node\.js v\d{1,3}\.\d/;
+/** Lines after the stack (the error's own properties, `{ code: ... }`) before `Node.js v`. */
+const MAX_AFTER = 60;
+const MAX_FRAMES = 50;
+const WAKE: Wake = { first: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', needs: ['Error: ', 'Error [', 'Exception: '] };
+
+interface Frame {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** `at fn (path:1:2)`, `at path:1:2`, `at async fn (file:///path:1:2)` -> the location, or null. */
+export function nodeFrame(text: string): Frame | null {
+  const t = text.trim();
+  if (!t.startsWith('at ')) return null;
+  let loc = t.charCodeAt(t.length - 1) === 41 /* ) */ ? t.slice(t.lastIndexOf('(') + 1, -1) : t.slice(3);
+  if (loc.startsWith('file://')) loc = loc.slice(7);
+  const m = FRAME_LOC.exec(loc);
+  if (!m || Number(m[2]) < 1) return null;
+  return { file: m[1]!, line: Number(m[2]), column: Number(m[3]) };
+}
+
+function inProject(file: string): boolean {
+  return !(
+    file.startsWith('node:') ||
+    file.startsWith('internal/') ||
+    file.includes('node_modules/') ||
+    file.includes('node_modules\\') ||
+    file.startsWith('<')
+  );
+}
+
+export function createNodeMatcher(): Matcher {
+  let error: { message: string; n: number } | null = null;
+  let frame: Frame | null = null;
+  let frames = 0;
+  /** Lines read since the stack ended (-1: still in the stack). */
+  let after = -1;
+
+  function reset(): void {
+    error = null;
+    frame = null;
+    frames = 0;
+    after = -1;
+  }
+
+  function report(ctx: MatcherContext): void {
+    const e = error!;
+    ctx.emit({
+      file: frame?.file ?? null,
+      line: frame?.line ?? null,
+      column: frame?.column ?? null,
+      severity: 'error',
+      tool: 'node',
+      message: e.message,
+      logLine: e.n,
+    });
+    reset();
+  }
+
+  return {
+    name: 'node',
+    wake: WAKE,
+    get busy(): boolean {
+      return error !== null;
+    },
+    line(l, ctx) {
+      const t = l.text;
+      if (error !== null) {
+        if (after < 0) {
+          const f = t.startsWith('    at ') ? nodeFrame(t) : null;
+          if (f !== null) {
+            // Not claimed: until `Node.js v` comes, this may be a stack a program printed and went on.
+            if (frame === null && inProject(f.file)) frame = f;
+            if (++frames > MAX_FRAMES) after = 0;
+            return;
+          }
+          // A stack ends at its first other line; an error line with no stack is no crash report.
+          if (frames === 0) reset();
+          else after = 0;
+        }
+        if (error !== null) {
+          if (NODE_VERSION.test(t)) {
+            ctx.claim();
+            report(ctx);
+            return;
+          }
+          if (++after > MAX_AFTER) reset();
+        }
+      }
+      const c = t.charCodeAt(0);
+      if (!(c >= 65 && c <= 90) || ctx.claimed) return;
+      const m = ERROR_LINE.exec(t);
+      if (m === null || !ERROR_NAME.test(m[1]!)) return;
+      reset();
+      error = { message: t.trimEnd(), n: l.n };
+    },
+    flush() {
+      reset();
+    },
+  };
+}
