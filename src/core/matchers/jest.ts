@@ -18,14 +18,14 @@ const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
 // `FAIL path`, ` FAIL  path`, `  ● title`.
 const WAKE: Wake = { first: 'F', indented: 'F\u25cf' };
 
-interface Frame {
+export interface Frame {
   file: string;
   line: number;
   column: number;
 }
 
-/** `at fn (path:1:2)` or `at path:1:2` -> the location, or null. */
-function frameOf(t: string): Frame | null {
+/** `at fn (path:1:2)` or `at path:1:2` (a `file://` URL's path too) -> the location, or null. */
+export function frameOf(t: string): Frame | null {
   if (!t.startsWith('at ')) return null;
   let loc: string;
   if (t.charCodeAt(t.length - 1) === 41) {
@@ -35,6 +35,7 @@ function frameOf(t: string): Frame | null {
   } else {
     loc = t.slice(3);
   }
+  if (loc.startsWith('file://')) loc = loc.slice(7);
   const m = FRAME_LOC.exec(loc);
   if (!m) return null;
   const line = Number(m[2]);

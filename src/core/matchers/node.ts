@@ -20,42 +20,21 @@
  * problem. Test runners' stacks are theirs (jest and vitest claim their blocks first).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { frameOf, inProject } from './jest';
+import type { Frame } from './jest';
 
 // `Error: msg`, `TypeError: msg`, `Error [ERR_MODULE_NOT_FOUND]: msg`, `AxiosError: msg`.
 const ERROR_LINE = /^([A-Z][A-Za-z0-9_$]{0,100}(?: \[[A-Z0-9_]{1,100}\])?): (.{1,2000})$/;
 const ERROR_NAME = /(?:Error|Exception)(?: \[|$)/;
-const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
 const NODE_VERSION = /^Node\.js v\d{1,3}\.\d/;
 /** Lines after the stack (the error's own properties, `{ code: ... }`) before `Node.js v`. */
 const MAX_AFTER = 60;
 const MAX_FRAMES = 50;
 const WAKE: Wake = { first: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', needs: ['Error: ', 'Error [', 'Exception: '] };
 
-interface Frame {
-  file: string;
-  line: number;
-  column: number;
-}
-
-/** `at fn (path:1:2)`, `at path:1:2`, `at async fn (file:///path:1:2)` -> the location, or null. */
+/** `    at fn (path:1:2)`, `    at async fn (file:///path:1:2)` -> the location, or null. */
 export function nodeFrame(text: string): Frame | null {
-  const t = text.trim();
-  if (!t.startsWith('at ')) return null;
-  let loc = t.charCodeAt(t.length - 1) === 41 /* ) */ ? t.slice(t.lastIndexOf('(') + 1, -1) : t.slice(3);
-  if (loc.startsWith('file://')) loc = loc.slice(7);
-  const m = FRAME_LOC.exec(loc);
-  if (!m || Number(m[2]) < 1) return null;
-  return { file: m[1]!, line: Number(m[2]), column: Number(m[3]) };
-}
-
-function inProject(file: string): boolean {
-  return !(
-    file.startsWith('node:') ||
-    file.startsWith('internal/') ||
-    file.includes('node_modules/') ||
-    file.includes('node_modules\\') ||
-    file.startsWith('<')
-  );
+  return frameOf(text.trim());
 }
 
 export function createNodeMatcher(): Matcher {
@@ -99,7 +78,7 @@ export function createNodeMatcher(): Matcher {
           const f = t.startsWith('    at ') ? nodeFrame(t) : null;
           if (f !== null) {
             // Not claimed: until `Node.js v` comes, this may be a stack a program printed and went on.
-            if (frame === null && inProject(f.file)) frame = f;
+            if (frame === null && inProject(f)) frame = f;
             if (++frames > MAX_FRAMES) after = 0;
             return;
           }
