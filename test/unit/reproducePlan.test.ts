@@ -12,6 +12,9 @@ import { buildPlan, readJob } from '../../src/core/reproduce/plan';
 import type { PlanOptions, ReproPlan } from '../../src/core/reproduce/plan';
 import { containerCommand } from '../../src/core/reproduce/command';
 import { isValidImageRef } from '../../src/core/reproduce/imageRef';
+import { narrowCommands, narrowTargets } from '../../src/core/reproduce/narrow';
+import type { Problem } from '../../src/core/model';
+import { assertEqualFor } from '../helpers/assert';
 import { renderScript, SCRIPT_IN_CONTAINER } from '../../src/core/reproduce/script';
 
 const root = resolve(__dirname, '..', '..');
@@ -293,4 +296,27 @@ test('a GitLab job with only a local image id: the tag, and a note that it may h
   );
   assert.equal(plan.workdir, '/builds/qemu-project/qemu');
   assert.deepEqual(plan.steps.find((s) => s.failed)?.commands, ['dnf update -y'], shown(plan));
+});
+
+test('vitest and doctest runs are narrowed to the files that failed, keeping the step invocation', () => {
+  const v = narrowCommands(
+    'vitest',
+    ['npm ci', 'npx vitest run --reporter verbose src/'],
+    ['src/math.test.ts'],
+  );
+  assertEqualFor('vitest', v?.commands, ['npm ci', 'npx vitest run --reporter verbose src/math.test.ts']);
+  const d = narrowCommands(
+    'doctest',
+    ['python3 -m doctest -v units/convert.py units/other.py'],
+    ['units/convert.py'],
+  );
+  assertEqualFor('doctest', d?.commands, ['python3 -m doctest -v units/convert.py']);
+  const problems = [
+    { tool: 'doctest', file: '/tmp/w/units/convert.py' },
+    { tool: 'doctest', file: '/etc/passwd' },
+  ] as Problem[];
+  assertEqualFor('targets', narrowTargets('doctest', problems, '/tmp/w'), {
+    targets: ['/tmp/w/units/convert.py'],
+    dropped: ['/etc/passwd'],
+  });
 });

@@ -174,6 +174,30 @@ const TOOLS: Record<string, ToolSpec> = {
     fallback: 'npx jest',
     kind: 'files',
   },
+  vitest: {
+    names: ['vitest'],
+    subcommands: ['run'],
+    valued: [
+      '-c',
+      '--config',
+      '--project',
+      '-t',
+      '--testNamePattern',
+      '--reporter',
+      '--pool',
+      '-r',
+      '--root',
+      '--dir',
+    ],
+    fallback: 'npx vitest run',
+    kind: 'files',
+  },
+  doctest: {
+    names: ['doctest'],
+    valued: ['-o', '--option'],
+    fallback: 'python3 -m doctest',
+    kind: 'files',
+  },
 };
 
 /** Options known to take no value (so the word after them is a path argument, dropped). */
