@@ -19,6 +19,7 @@ import { createTscMatcher } from './tsc';
 import { createEslintMatcher } from './eslint';
 import { createJestMatcher } from './jest';
 import { createVitestMatcher } from './vitest';
+import { createMochaMatcher } from './mocha';
 import { createPrettierMatcher } from './prettier';
 import { createNpmMatcher } from './npm';
 import { createNodeMatcher } from './node';
@@ -42,6 +43,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createEslintMatcher,
   createJestMatcher,
   createVitestMatcher,
+  createMochaMatcher,
   createPrettierMatcher,
   createNpmMatcher,
   createNodeMatcher,
