@@ -460,3 +460,36 @@ test('node: an uncaught exception is one problem at its first project frame; a s
     },
   ]);
 });
+
+test("node:test: TAP from another producer (tape) keeps its YAML's place and message; a TODO and a parent's summary are no problem", () => {
+  const tape = [
+    'TAP version 13',
+    '# adds',
+    'ok 1 should be equal',
+    'not ok 2 should be strictly equal',
+    '  ---',
+    '    operator: equal',
+    '    expected: 3',
+    '    actual:   2',
+    '    at: Test.<anonymous> (/app/test/a.js:6:5)',
+    '  ...',
+    'not ok 3 flaky one # TODO fix later',
+    'not ok 4 - parent',
+    '  ---',
+    "  failureType: 'subtestsFailed'",
+    "  error: '1 subtest failed'",
+    '  ...',
+    '1..4',
+  ].join('\n');
+  assertEqualFor(tape, run(tape), [
+    {
+      file: '/app/test/a.js',
+      line: 6,
+      column: 5,
+      severity: 'error',
+      tool: 'node:test',
+      message: 'test failed',
+      test: 'should be strictly equal',
+    },
+  ]);
+});

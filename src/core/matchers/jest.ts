@@ -43,6 +43,16 @@ export function frameOf(t: string): Frame | null {
   return { file: m[1]!, line, column: Number(m[3]) };
 }
 
+/** A JS test failure's place: the chosen frame's, else `file` alone (or nowhere). */
+export function placeOf(
+  where: Frame | null | undefined,
+  file: string | null = null,
+): { file: string | null; line: number | null; column: number | null } {
+  return where
+    ? { file: where.file, line: where.line, column: where.column }
+    : { file, line: null, column: null };
+}
+
 /** Not a dependency's or the runtime's frame (vitest's too). */
 export function inProject(f: { file: string }): boolean {
   const p = f.file;

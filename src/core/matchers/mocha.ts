@@ -15,7 +15,7 @@
  * full title).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { frameOf, inProject } from './jest';
+import { frameOf, inProject, placeOf } from './jest';
 import type { Frame } from './jest';
 
 const FAILING = /^ {1,4}\d{1,7} failing$/;
@@ -49,9 +49,7 @@ export function createMochaMatcher(): Matcher {
     // A timeout's stack is the timer's: the message names the test file.
     const named = where === null ? NAMED_FILE.exec(b.message) : null;
     ctx.emit({
-      file: where?.file ?? named?.[1] ?? null,
-      line: where?.line ?? null,
-      column: where?.column ?? null,
+      ...placeOf(where, named?.[1] ?? null),
       severity: 'error',
       tool: 'mocha',
       message: b.message,

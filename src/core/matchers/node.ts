@@ -20,7 +20,7 @@
  * problem. Test runners' stacks are theirs (jest and vitest claim their blocks first).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { frameOf, inProject } from './jest';
+import { frameOf, inProject, placeOf } from './jest';
 import type { Frame } from './jest';
 
 // `Error: msg`, `TypeError: msg`, `Error [ERR_MODULE_NOT_FOUND]: msg`, `AxiosError: msg`.
@@ -54,9 +54,7 @@ export function createNodeMatcher(): Matcher {
   function report(ctx: MatcherContext): void {
     const e = error!;
     ctx.emit({
-      file: frame?.file ?? null,
-      line: frame?.line ?? null,
-      column: frame?.column ?? null,
+      ...placeOf(frame, null),
       severity: 'error',
       tool: 'node',
       message: e.message,

@@ -20,6 +20,7 @@ import { createEslintMatcher } from './eslint';
 import { createJestMatcher } from './jest';
 import { createVitestMatcher } from './vitest';
 import { createMochaMatcher } from './mocha';
+import { createNodeTestMatcher } from './nodetest';
 import { createPrettierMatcher } from './prettier';
 import { createNpmMatcher } from './npm';
 import { createNodeMatcher } from './node';
@@ -44,6 +45,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createJestMatcher,
   createVitestMatcher,
   createMochaMatcher,
+  createNodeTestMatcher,
   createPrettierMatcher,
   createNpmMatcher,
   createNodeMatcher,

@@ -13,7 +13,7 @@
  * failed to load (` FAIL  src/x.test.ts [ src/x.test.ts ]`) is one problem named by its file.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { inProject, sameFile } from './jest';
+import { inProject, placeOf, sameFile } from './jest';
 
 const MAX_BLOCK = 1000;
 const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
@@ -75,9 +75,7 @@ export function createVitestMatcher(): Matcher {
     const project = frames.filter(inProject);
     const where = project.find((f) => sameFile(f.file, b.file)) ?? project[0];
     ctx.emit({
-      file: where?.file ?? b.file,
-      line: where?.line ?? null,
-      column: where?.column ?? null,
+      ...placeOf(where, b.file),
       severity: 'error',
       tool: 'vitest',
       message: message ?? 'test failed',
