@@ -30,7 +30,23 @@ const NODE_VERSION = /^Node\.js v\d{1,3}\.\d/;
 /** Lines after the stack (the error's own properties, `{ code: ... }`) before `Node.js v`. */
 const MAX_AFTER = 60;
 const MAX_FRAMES = 50;
-const WAKE: Wake = { first: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', needs: ['Error: ', 'Error [', 'Exception: '] };
+// The error classes a crash shows (prefixes: a search of every line that starts with a capital cost the pre-scan
+// ~3%); another class's crash is left to the generic fallback.
+const WAKE: Wake = {
+  prefixes: [
+    'Error: ',
+    'Error [',
+    'TypeError',
+    'RangeError',
+    'ReferenceError',
+    'SyntaxError',
+    'AssertionError',
+    'EvalError',
+    'URIError',
+    'AggregateError',
+    'SystemError',
+  ],
+};
 
 /** `    at fn (path:1:2)`, `    at async fn (file:///path:1:2)` -> the location, or null. */
 export function nodeFrame(text: string): Frame | null {

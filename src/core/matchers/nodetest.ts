@@ -22,8 +22,9 @@ const YAML_STRING = /^'(.*)'$/;
 const MAX_BLOCK = 1000;
 const MAX_FRAMES = 50;
 const WAKE: Wake[] = [
-  { first: 'n', indented: 'n', needs: ['not ok '] },
-  { first: '\u2716', indented: '\u2716' },
+  // A prefix, not `first: 'n'` with a search: many lines start with `npm`.
+  { prefixes: ['not ok '], first: '\u2716', indented: '\u2716' },
+  { indented: 'n', needs: ['not ok '] },
 ];
 
 interface Failure {
