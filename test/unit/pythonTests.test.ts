@@ -310,6 +310,18 @@ test('pytest: the short summary alone gives node id, file and message; tox FAIL 
   ]);
 });
 
+test("pytest: a command line it refuses (a plugin's option without the plugin) is one problem", () => {
+  const log = [
+    'ERROR: usage: __main__.py [options] [file_or_dir] [file_or_dir] [...]',
+    '__main__.py: error: unrecognized arguments: --cov=src --cov-report=xml',
+    '  inifile: /app/pytest.ini',
+    '  rootdir: /app',
+  ].join('\n');
+  assertEqualFor(log, short(log), [
+    ['pytest', null, null, 'unrecognized arguments: --cov=src --cov-report=xml', null],
+  ]);
+});
+
 test('wrappers: tox, nox and make are reported when they are the only signal', () => {
   const tox4 = gha(
     ['  py311: FAIL code 2 (3.10=setup[3.00]+cmd[0.10] seconds)', '  evaluation failed :( (3.2 seconds)'],

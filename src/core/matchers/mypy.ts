@@ -81,6 +81,8 @@ export function createMypyMatcher(): Matcher {
       }
       const loc = parseLocation(t.slice(0, sep));
       if (!loc) return;
+      // A `x.py: error:` with no line that another tool claimed is its (pytest's `__main__.py: error:` usage line).
+      if (loc.line === null && ctx.claimed) return;
       if (severity === null) {
         ctx.claim();
         return;

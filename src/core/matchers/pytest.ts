@@ -150,6 +150,7 @@ function nodeFile(nodeid: string): string {
 // Outside its sections: rules, -q's final line, `no tests ran`, conftest errors, FAILED/ERROR summaries, xdist's
 // `[gw0]` and the -v result lines that matter (a passing test's line wakes nothing: most of a -v log).
 const WAKE: Wake = { first: '=0123456789nIFE[', words: ['FAIL', 'ERROR'] };
+const USAGE_ERROR = /^\S{1,200}: error: (\S.{0,2000})$/;
 
 class PytestMatcher implements Matcher {
   readonly name = 'pytest';
@@ -159,10 +160,27 @@ class PytestMatcher implements Matcher {
   private current: Block | null = null;
   private entries: Entry[] = [];
   private entryKeys = new Set<string>();
+  /** The last line was pytest's `ERROR: usage:`: the next says what was wrong with the command line. */
+  private usage = false;
 
   line(l: FramedLine, ctx: MatcherContext): void {
     const text = l.text;
     const c = text.length > 0 ? text.charCodeAt(0) : -1;
+    if (this.usage) {
+      // `ERROR: usage: pytest [options] ...`, then argparse's `pytest: error: unrecognized arguments: --cov`.
+      this.usage = false;
+      const m = USAGE_ERROR.exec(text);
+      if (m) {
+        ctx.claim();
+        ctx.emit({ file: null, line: null, severity: 'error', tool: 'pytest', message: m[1]! });
+        return;
+      }
+    }
+    if (c === 69 /* E */ && text.startsWith('ERROR: usage: ')) {
+      ctx.claim();
+      this.usage = true;
+      return;
+    }
     if (c === 61 /* = */) {
       const title = ruleTitle(text);
       if (title !== null && title.length > 0) {
@@ -208,7 +226,7 @@ class PytestMatcher implements Matcher {
 
   /** Inside a FAILURES/ERRORS, PASSES or summary section, every line is pytest's. */
   get busy(): boolean {
-    return this.section !== 'none';
+    return this.section !== 'none' || this.usage;
   }
 
   flush(ctx: MatcherContext): void {
