@@ -449,3 +449,23 @@ test('dedup: the same diagnostic printed twice counts once', () => {
     ],
   );
 });
+
+test("sphinx: its warnings only after 'Running Sphinx', a docstring's line is none of the file's", () => {
+  check(
+    [
+      "WARNING: Running pip as the 'root' user can result in broken permissions",
+      'docs/conf.py:3: WARNING: not sphinx yet',
+      'Running Sphinx v7.2.6',
+      '/w/src/shop/cart.py:docstring of shop.cart.Cart.add:3: WARNING: Unexpected indentation. [docutils]',
+      'reading sources... [ 50%] api',
+      'docs/api.rst:12: ERROR: Unknown directive type "autoclas".',
+      "checking consistency... docs/old.md: WARNING: document isn't included in any toctree",
+      'build finished with problems, 3 warnings.',
+    ],
+    [
+      'sphinx warning /w/src/shop/cart.py:-:- Unexpected indentation. [docutils]',
+      'sphinx error docs/api.rst:12:- Unknown directive type "autoclas".',
+      "sphinx warning docs/old.md:-:- document isn't included in any toctree",
+    ],
+  );
+});

@@ -13,6 +13,7 @@ import { createRuffMatcher } from './ruff';
 import { createFlake8Matcher } from './flake8';
 import { createPylintMatcher } from './pylint';
 import { createFormattersMatcher } from './formatters';
+import { createSphinxMatcher } from './sphinx';
 import { createPrecommitMatcher } from './precommit';
 import { createPipMatcher } from './pip';
 import { createTscMatcher } from './tsc';
@@ -40,6 +41,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createFlake8Matcher,
   createPylintMatcher,
   createFormattersMatcher,
+  createSphinxMatcher,
   createTscMatcher,
   createEslintMatcher,
   createJestMatcher,
