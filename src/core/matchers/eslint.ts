@@ -17,6 +17,7 @@ const COMPACT = /^: line (\d{1,9}), col (\d{1,9}), (Error|Warning) - (.{1,4000})
 const UNIX = /^(\S[^:]{0,1000}):(\d{1,9}):(\d{1,9}): (.{1,4000}) \[(Error|Warning)(?:\/([^\]\s]{1,200}))?\]$/;
 // A stylish file header: a path with an extension and nothing else on the line.
 const HEADER = /^(?:[A-Za-z]:[\\/]|[/.~\w@-])[^:\t]{0,1000}\.[A-Za-z0-9]{1,12}$/;
+const YAMLLINT_RULE = /^\([a-z][\w-]{0,100}\)$/;
 const COMPACT_RULE = / \(([^()\s]{1,200})\)$/;
 
 function isAlnum(ch: number): boolean {
@@ -57,11 +58,17 @@ export function createEslintMatcher(): Matcher {
     const body = m[4]!.trimEnd();
     let message = body;
     let code: string | undefined;
+    let tool = 'eslint';
     const gap = body.lastIndexOf('  ');
     if (gap > 0) {
       const rule = body.slice(gap + 2).trim();
       if (RULE.test(rule)) {
         code = rule;
+        message = `${body.slice(0, gap).trimEnd()}  ${rule}`;
+      } else if (YAMLLINT_RULE.test(rule)) {
+        // yamllint's default format is stylish's, its rule in parentheses: `6:21  error  trailing spaces  (rule)`.
+        tool = 'yamllint';
+        code = rule.slice(1, -1);
         message = `${body.slice(0, gap).trimEnd()}  ${rule}`;
       }
     }
@@ -72,7 +79,7 @@ export function createEslintMatcher(): Matcher {
       line: line >= 1 ? line : null,
       column: Number(m[2]),
       severity: m[3] as Severity,
-      tool: 'eslint',
+      tool,
       ...(code !== undefined ? { code } : {}),
       message,
     });

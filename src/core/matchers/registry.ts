@@ -14,6 +14,7 @@ import { createFlake8Matcher } from './flake8';
 import { createPylintMatcher } from './pylint';
 import { createFormattersMatcher } from './formatters';
 import { createSphinxMatcher } from './sphinx';
+import { createLintersMatcher } from './linters';
 import { createPrecommitMatcher } from './precommit';
 import { createPipMatcher } from './pip';
 import { createTscMatcher } from './tsc';
@@ -42,6 +43,7 @@ export const allMatchers: readonly MatcherFactory[] = [
   createPylintMatcher,
   createFormattersMatcher,
   createSphinxMatcher,
+  createLintersMatcher,
   createTscMatcher,
   createEslintMatcher,
   createJestMatcher,

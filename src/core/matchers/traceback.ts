@@ -182,11 +182,11 @@ interface GroupLevel {
  */
 // Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
 // A script that does not compile prints its SyntaxError with no `Traceback` line: `  File "x.py", line 3` first.
+// Two alternatives (each beyond the first takes one of the dispatcher's 31 bits): an indented line needs either
+// word, whichever its first character.
 const WAKE: Wake[] = [
-  { first: '=T' },
-  { indented: '+', needs: [GROUP_START] },
-  { indented: 'F', needs: ['File "'] },
-  { prefixes: ['Sorry: '] },
+  { first: '=T', prefixes: ['Sorry: '] },
+  { indented: '+F', needs: [GROUP_START, 'File "'] },
 ];
 // compileall (and py_compile) on a file that does not compile: `Sorry: TabError: msg (legacy.py, line 7)`.
 const SORRY =

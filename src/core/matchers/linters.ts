@@ -1,0 +1,101 @@
+/**
+ * Linters a CI job runs beside the language's own (often through pre-commit):
+ * - codespell: `path:line: teh ==> the`;
+ * - yamllint `-f parsable`: `path:line:col: [error] message (rule)` (its default format is stylish's: the eslint
+ *   matcher reads it, and names it yamllint by its `(rule)`);
+ * - shellcheck `-f gcc`: `path:line:col: error|warning|note|style: message [SC2086]`, and its default tty format:
+ *   `In path line 3:`, the source line, then `^-- SC2086 (info): message` under the column.
+ * Each row is a problem with the linter's own severity (shellcheck's info and style are `info`).
+ */
+import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_LOCATION } from '../matcher';
+import type { Severity } from '../model';
+
+const CODESPELL = /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}): (\S{1,200} ==> \S.{0,500})$/;
+const YAMLLINT =
+  /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}):(\d{1,9}): \[(error|warning)\] (.{1,2000}?)(?: \(([\w-]{1,100})\))?$/;
+const SHELLCHECK_GCC =
+  /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}):(\d{1,9}): (error|warning|note|style): (.{1,2000}) \[(SC\d{4,5})\]$/;
+const SHELLCHECK_IN = /^In (\S.{0,1000}) line (\d{1,9}):$/;
+const SHELLCHECK_CARET = /^( *)\^-*\^? ?(SC\d{4,5}) \((error|warning|info|style)\): (.{1,2000})$/;
+const MAX_BLOCK = 200;
+// One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `.
+const WAKE: Wake = { flags: LINE_LOCATION, prefixes: ['In '], needs: [' ==> ', ': [', ' [SC', ' line '] };
+
+function shellcheckSeverity(level: string): Severity {
+  return level === 'error' ? 'error' : level === 'warning' ? 'warning' : 'info';
+}
+
+export function createLintersMatcher(): Matcher {
+  /** Inside shellcheck's tty block for `file` at `line`. */
+  let block: { file: string; line: number; lines: number } | null = null;
+
+  function tty(t: string, ctx: MatcherContext): boolean {
+    const b = block!;
+    if (++b.lines > MAX_BLOCK || t.startsWith('In ') || t.startsWith('For more information:')) return false;
+    const m = SHELLCHECK_CARET.exec(t);
+    if (m !== null) {
+      ctx.claim();
+      ctx.emit({
+        file: b.file,
+        line: b.line,
+        column: m[1]!.length + 1,
+        severity: shellcheckSeverity(m[3]!),
+        tool: 'shellcheck',
+        code: m[2]!,
+        message: m[4]!.trimEnd(),
+      });
+    }
+    return true;
+  }
+
+  return {
+    name: 'linters',
+    wake: WAKE,
+    get busy(): boolean {
+      return block !== null;
+    },
+    line(l, ctx) {
+      const t = l.text;
+      if (block !== null) {
+        if (tty(t, ctx)) return;
+        block = null;
+      }
+      if (ctx.claimed) return;
+      const c = t.charCodeAt(0);
+      let m: RegExpExecArray | null;
+      if (c === 73 /* I */ && (m = SHELLCHECK_IN.exec(t)) !== null) {
+        ctx.claim();
+        block = { file: m[1]!, line: Number(m[2]), lines: 0 };
+        return;
+      }
+      if (t.indexOf(' ==> ') > 0 && (m = CODESPELL.exec(t)) !== null) {
+        ctx.emit({ file: m[1]!, line: Number(m[2]), severity: 'error', tool: 'codespell', message: m[3]! });
+      } else if (t.indexOf(': [') > 0 && (m = YAMLLINT.exec(t)) !== null) {
+        const rule = m[6];
+        ctx.emit({
+          file: m[1]!,
+          line: Number(m[2]),
+          column: Number(m[3]),
+          severity: m[4] as Severity,
+          tool: 'yamllint',
+          ...(rule !== undefined ? { code: rule } : {}),
+          message: rule !== undefined ? `${m[5]!}  (${rule})` : m[5]!,
+        });
+      } else if (t.indexOf(' [SC') > 0 && (m = SHELLCHECK_GCC.exec(t)) !== null) {
+        ctx.emit({
+          file: m[1]!,
+          line: Number(m[2]),
+          column: Number(m[3]),
+          severity: shellcheckSeverity(m[4]!),
+          tool: 'shellcheck',
+          code: m[6]!,
+          message: m[5]!,
+        });
+      }
+    },
+    flush() {
+      block = null;
+    },
+  };
+}
