@@ -469,3 +469,24 @@ test("sphinx: its warnings only after 'Running Sphinx', a docstring's line is no
     ],
   );
 });
+
+test('bandit: a newer Location with a column; an issue cut before its Location is none', () => {
+  check(
+    [
+      ">> Issue: [B105:hardcoded_password_string] Possible hardcoded password: 'hunter2'",
+      '   Severity: Low   Confidence: Medium',
+      '   CWE: CWE-259 (https://cwe.mitre.org/data/definitions/259.html)',
+      '   More Info: https://bandit.readthedocs.io/en/1.7.9/plugins/b105_hardcoded_password_string.html',
+      '   Location: ./app/settings.py:12:11',
+      '>> Issue: [B608:hardcoded_sql_expressions] Possible SQL injection vector through string-based query construction.',
+      '   Severity: Medium   Confidence: Low',
+      '>> Issue: [B201:flask_debug_true] A Flask app appears to be run with debug=True.',
+      '   Severity: High   Confidence: Medium',
+      '   Location: ./app/main.py:40:4',
+    ],
+    [
+      "bandit info ./app/settings.py:12:11 [B105:hardcoded_password_string] Possible hardcoded password: 'hunter2'",
+      'bandit error ./app/main.py:40:4 [B201:flask_debug_true] A Flask app appears to be run with debug=True.',
+    ],
+  );
+});

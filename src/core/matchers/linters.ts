@@ -5,7 +5,8 @@
  *   matcher reads it, and names it yamllint by its `(rule)`);
  * - shellcheck `-f gcc`: `path:line:col: error|warning|note|style: message [SC2086]`, and its default tty format:
  *   `In path line 3:`, the source line, then `^-- SC2086 (info): message` under the column.
- * Each row is a problem with the linter's own severity (shellcheck's info and style are `info`).
+ * - bandit: `>> Issue: [B602:name] message`, its `Severity:` and `Location: path:line[:col]` below it.
+ * Each row is a problem with the linter's own severity (shellcheck's info and style, bandit's Low, are `info`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_LOCATION } from '../matcher';
@@ -20,7 +21,16 @@ const SHELLCHECK_IN = /^In (\S.{0,1000}) line (\d{1,9}):$/;
 const SHELLCHECK_CARET = /^( *)\^-*\^? ?(SC\d{4,5}) \((error|warning|info|style)\): (.{1,2000})$/;
 const MAX_BLOCK = 200;
 // One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `.
-const WAKE: Wake = { flags: LINE_LOCATION, prefixes: ['In '], needs: [' ==> ', ': [', ' [SC', ' line '] };
+const WAKE: Wake = {
+  flags: LINE_LOCATION,
+  prefixes: ['In ', '>> Issue: '],
+  needs: [' ==> ', ': [', ' [SC', ' line ', '>> Issue: '],
+};
+// bandit: `>> Issue: [B602:name] message`, then `Severity: High   Confidence: High` and `Location: path:line[:col]`.
+const BANDIT_ISSUE = /^>> Issue: \[(B\d{3,4})(?::[\w-]{1,100})?\] (.{1,2000})$/;
+const BANDIT_SEVERITY = /^Severity: (High|Medium|Low|Undefined)\b/;
+const BANDIT_LOCATION = /^Location: ((?:[A-Za-z]:)?[^:]{1,1000}):(\d{1,9})(?::(\d{1,9}))?$/;
+const BANDIT_LINES = 12;
 
 function shellcheckSeverity(level: string): Severity {
   return level === 'error' ? 'error' : level === 'warning' ? 'warning' : 'info';
@@ -29,6 +39,32 @@ function shellcheckSeverity(level: string): Severity {
 export function createLintersMatcher(): Matcher {
   /** Inside shellcheck's tty block for `file` at `line`. */
   let block: { file: string; line: number; lines: number } | null = null;
+  /** Inside a bandit issue, before its `Location:`. */
+  let issue: { code: string; message: string; severity: Severity; lines: number } | null = null;
+
+  /** A line of a bandit issue; false when it ended before the line. */
+  function banditLine(t: string, ctx: MatcherContext): boolean {
+    const b = issue!;
+    const s = t.trim();
+    if (++b.lines > BANDIT_LINES || s.startsWith('>> Issue: ')) return false;
+    const sev = BANDIT_SEVERITY.exec(s);
+    if (sev !== null) b.severity = sev[1] === 'High' ? 'error' : sev[1] === 'Medium' ? 'warning' : 'info';
+    const m = BANDIT_LOCATION.exec(s);
+    if (m !== null) {
+      issue = null;
+      ctx.emit({
+        file: m[1]!,
+        line: Number(m[2]),
+        column: m[3] !== undefined ? Number(m[3]) : null,
+        severity: b.severity,
+        tool: 'bandit',
+        code: b.code,
+        message: b.message,
+      });
+    }
+    ctx.claim();
+    return true;
+  }
 
   function tty(t: string, ctx: MatcherContext): boolean {
     const b = block!;
@@ -53,7 +89,7 @@ export function createLintersMatcher(): Matcher {
     name: 'linters',
     wake: WAKE,
     get busy(): boolean {
-      return block !== null;
+      return block !== null || issue !== null;
     },
     line(l, ctx) {
       const t = l.text;
@@ -61,9 +97,23 @@ export function createLintersMatcher(): Matcher {
         if (tty(t, ctx)) return;
         block = null;
       }
+      if (issue !== null) {
+        if (banditLine(t, ctx)) return;
+        issue = null;
+      }
       if (ctx.claimed) return;
       const c = t.charCodeAt(0);
       let m: RegExpExecArray | null;
+      if (c === 62 /* > */ && (m = BANDIT_ISSUE.exec(t.trimEnd())) !== null) {
+        ctx.claim();
+        issue = {
+          code: m[1]!,
+          message: `[${t.slice(11, t.indexOf(']'))}] ${m[2]!}`,
+          severity: 'error',
+          lines: 0,
+        };
+        return;
+      }
       if (c === 73 /* I */ && (m = SHELLCHECK_IN.exec(t)) !== null) {
         ctx.claim();
         block = { file: m[1]!, line: Number(m[2]), lines: 0 };
@@ -96,6 +146,7 @@ export function createLintersMatcher(): Matcher {
     },
     flush() {
       block = null;
+      issue = null;
     },
   };
 }
