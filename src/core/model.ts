@@ -81,6 +81,15 @@ export interface ParseResult {
 
 export type LogFormat = 'github' | 'gh-cli' | 'gitlab' | 'plain';
 
+/** Tools that print 0-based columns (pylint's, bandit's AST offsets); every other tool's are 1-based. */
+const ZERO_BASED_COLUMNS = new Set(['pylint', 'bandit']);
+
+/** The problem's column as an editor's 0-based character, 0 when it has none. */
+export function editorColumn(p: Pick<Problem, 'tool' | 'column'>): number {
+  if (p.column === null) return 0;
+  return Math.max(0, ZERO_BASED_COLUMNS.has(p.tool) ? p.column : p.column - 1);
+}
+
 export function emptyEnvironment(): Environment {
   return {
     python: null,

@@ -1,5 +1,6 @@
 /** Problems found in CI logs, published as diagnostics (source `ci-triage`) on the workspace files. */
 import * as vscode from 'vscode';
+import { editorColumn } from '../core/model';
 import type { Problem, Severity } from '../core/model';
 import { Disposable } from './disposable';
 
@@ -68,8 +69,7 @@ export class LogDiagnostics extends Disposable {
 /** `link` (the job's web page) becomes the target of the diagnostic's code. */
 export function toDiagnostic(p: Problem, log: vscode.Uri, link?: vscode.Uri): vscode.Diagnostic {
   const line = Math.max(0, (p.line ?? 1) - 1);
-  // pylint prints 0-based columns, every other tool 1-based.
-  const col = p.column === null ? 0 : Math.max(0, p.tool === 'pylint' ? p.column : p.column - 1);
+  const col = editorColumn(p);
   let range: vscode.Range;
   if (p.column === null) range = new vscode.Range(line, 0, line, WHOLE_LINE);
   else if (p.endLine !== undefined && p.endColumn !== undefined && p.endLine >= (p.line ?? 1))

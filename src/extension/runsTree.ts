@@ -4,6 +4,7 @@
  * picks the welcome view (no repository, signed out, error, loading).
  */
 import * as vscode from 'vscode';
+import { editorColumn } from '../core/model';
 import type { Problem, Step } from '../core/model';
 import type { Job, Run } from '../providers/ciProvider';
 import { isFailed } from '../providers/triage';
@@ -324,7 +325,7 @@ function problemItem(session: RepoSession, t: JobProblems, p: Problem): vscode.T
   if (p.path !== null) {
     const file = vscode.Uri.joinPath(session.head.root, ...p.path.split('/'));
     const line = Math.max(0, (p.line ?? 1) - 1);
-    const col = p.column === null ? 0 : Math.max(0, p.tool === 'pylint' ? p.column : p.column - 1);
+    const col = editorColumn(p);
     item.command = {
       command: 'vscode.open',
       title: 'Open',

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLines } from '../../src/core/parser';
 import { splitText } from '../../src/core/lines';
+import { editorColumn } from '../../src/core/model';
 import type { Problem } from '../../src/core/model';
 import { parseHookResult } from '../../src/core/matchers/precommit';
 import { assertEqualFor } from '../helpers/assert';
@@ -489,4 +490,16 @@ test('bandit: a newer Location with a column; an issue cut before its Location i
       'bandit error ./app/main.py:40:4 [B201:flask_debug_true] A Flask app appears to be run with debug=True.',
     ],
   );
+});
+
+test("the editor's column: pylint's and bandit's are 0-based as printed, the other tools' 1-based", () => {
+  const cases: [string, number | null, number][] = [
+    ['pylint', 0, 0],
+    ['bandit', 11, 11],
+    ['flake8', 1, 0],
+    ['mypy', 12, 11],
+    ['ruff', null, 0],
+  ];
+  for (const [tool, column, want] of cases)
+    assertEqualFor(`${tool} ${column}`, editorColumn({ tool, column }), want);
 });
