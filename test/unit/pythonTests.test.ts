@@ -15,6 +15,7 @@ import { createWrappersMatcher } from '../../src/core/matchers/wrappers';
 import {
   createTracebackMatcher,
   exceptionLine,
+  groupLine,
   isLibraryPath,
   samePath,
 } from '../../src/core/matchers/traceback';
@@ -177,6 +178,26 @@ test('traceback: each exception of an exception group is a problem, not the grou
   // Lines that only look like a margin are no group.
   const table = ['  + Exception Group Traceback (most recent call last)', '  | ValueError: x |', '  +----+'];
   assertEqualFor(table.join('\n'), short(table.join('\n')), []);
+});
+
+test("traceback: an exception group's margin read line by line", () => {
+  const cases: [string, ReturnType<typeof groupLine>][] = [
+    [
+      '  + Exception Group Traceback (most recent call last):',
+      { depth: 1, sep: null, content: 'Exception Group Traceback (most recent call last):' },
+    ],
+    ['  |   File "a.py", line 3, in f', { depth: 1, sep: null, content: '  File "a.py", line 3, in f' }],
+    ['  +-+---------------- 1 ----------------', { depth: 1, sep: 'first', content: '' }],
+    ['    +---------------- 2 ----------------', { depth: 2, sep: 'next', content: '' }],
+    ['      | ValueError: x', { depth: 3, sep: null, content: 'ValueError: x' }],
+    ['    |', { depth: 2, sep: null, content: '' }],
+    ['   | odd margin', null],
+    ['  |x', null],
+    ['| no margin', null],
+    ['  + 1 = 2', { depth: 1, sep: null, content: '1 = 2' }],
+    ['  +--', null],
+  ];
+  for (const [line, want] of cases) assertEqualFor(line, groupLine(line), want);
 });
 
 test('doctest: one problem per failed example; a frame at column 0 without "Failed example:" is none', () => {

@@ -42,7 +42,7 @@ function firstText(s: string): string {
 }
 
 /** The message: what the example was, and what went wrong. */
-export function doctestMessage(f: Failure): string {
+function doctestMessage(f: Failure): string {
   const ex = `Failed example: ${f.example ?? '(none)'}`;
   if (f.raised !== null) return `${ex}: ${f.raised}`;
   if (f.expected !== null || f.got !== null) {
