@@ -65,6 +65,12 @@ export function inProject(f: { file: string }): boolean {
   );
 }
 
+/** Of a failure's frames, the first in the test file, else the first in the project (none: undefined). */
+export function testFrame(frames: readonly Frame[], testFile: string | null): Frame | undefined {
+  const project = frames.filter(inProject);
+  return (testFile !== null ? project.find((f) => sameFile(f.file, testFile)) : undefined) ?? project[0];
+}
+
 /** Two printed paths of one file (one may be relative to the other's folder). */
 export function sameFile(a: string, b: string): boolean {
   if (a === b) return true;
@@ -93,7 +99,7 @@ export function createJestMatcher(): Matcher {
     const suiteFailure = t.startsWith('Test suite failed to run');
 
     let first: string | null = null;
-    let frames: Frame[] = [];
+    const frames: Frame[] = [];
     let marker: number | null = null;
     let diagnostic: TsDiagnostic | null = null;
     let seen = 0;
@@ -120,7 +126,6 @@ export function createJestMatcher(): Matcher {
         if (m && Number(m[1]) >= 1) marker = Number(m[1]);
       }
     }
-    frames = frames.filter(inProject);
     const test = suiteFailure ? failPath : t;
 
     if (diagnostic !== null) {
@@ -141,17 +146,11 @@ export function createJestMatcher(): Matcher {
 
     let message = first ?? t;
     if (message.startsWith('expect(')) message = message.replace(EXPECT_COMMENT, '');
-    const inTest = failPath !== null ? frames.find((f) => sameFile(f.file, failPath!)) : undefined;
-    const where = inTest ?? frames[0];
-    let file: string | null = where?.file ?? failPath;
-    let line: number | null = where?.line ?? null;
-    let column: number | null = where?.column ?? null;
-    if (!where && marker !== null) {
-      line = marker;
-      column = null;
-    }
-    if (!where && marker === null) file = failPath;
-    ctx.emit({ file, line, column, severity: 'error', tool: 'jest', message, test, logLine: startLine });
+    const where = testFrame(frames, failPath);
+    const place = placeOf(where, failPath);
+    // No frame: the code frame's `>` line, in the test file.
+    if (!where && marker !== null) place.line = marker;
+    ctx.emit({ ...place, severity: 'error', tool: 'jest', message, test, logLine: startLine });
   }
 
   return {

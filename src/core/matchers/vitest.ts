@@ -13,27 +13,17 @@
  * failed to load (` FAIL  src/x.test.ts [ src/x.test.ts ]`) is one problem named by its file.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { inProject, placeOf, sameFile } from './jest';
+import { frameOf, placeOf, testFrame } from './jest';
+import type { Frame } from './jest';
 
 const MAX_BLOCK = 1000;
-const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
 // A workspace project's name before the file: `|unit| src/a.test.ts`.
 const PROJECT = /^\|[^|]{1,200}\| /;
 const WAKE: Wake = { indented: 'F', needs: ['FAIL '] };
 
-interface Frame {
-  file: string;
-  line: number;
-  column: number;
-}
-
 /** ` ❯ [fn ]path:1:2` -> the location, or null. */
-function frameOf(t: string): Frame | null {
-  if (!t.startsWith('\u276f ')) return null;
-  const loc = t.slice(t.lastIndexOf(' ') + 1);
-  const m = FRAME_LOC.exec(loc);
-  if (!m || Number(m[2]) < 1) return null;
-  return { file: m[1]!, line: Number(m[2]), column: Number(m[3]) };
+function vitestFrame(t: string): Frame | null {
+  return t.startsWith('\u276f ') ? frameOf('at ' + t.slice(t.lastIndexOf(' ') + 1)) : null;
 }
 
 /** A block's header, ` FAIL  path > suite > test` or ` FAIL  path [ path ]`: the file and the test, or null. */
@@ -69,11 +59,10 @@ export function createVitestMatcher(): Matcher {
         message = s;
         continue;
       }
-      const f = frameOf(s);
+      const f = vitestFrame(s);
       if (f && frames.length < 50) frames.push(f);
     }
-    const project = frames.filter(inProject);
-    const where = project.find((f) => sameFile(f.file, b.file)) ?? project[0];
+    const where = testFrame(frames, b.file);
     ctx.emit({
       ...placeOf(where, b.file),
       severity: 'error',
