@@ -13,7 +13,9 @@ import type { Matcher, Wake } from '../matcher';
 import { LINE_COMMAND } from '../matcher';
 import type { ProblemInit, Severity } from '../model';
 
-const LOCATED = /^([^\s:][^:]{0,1000}\.[A-Za-z0-9]{1,12}):(\d{1,9})(?::(\d{1,9}))?:? (.{1,4000})$/;
+// `path:line[:col][:] message`, or a checker's `path:line:CODE:...` (pandas' numpydoc validation) with no space.
+const LOCATED =
+  /^([^\s:][^:]{0,1000}\.[A-Za-z0-9]{1,12}):(\d{1,9})(?::(\d{1,9}))?(?::? |:(?=[A-Za-z]))(.{1,4000})$/;
 const WORKFLOW_COMMAND = /^::(error|warning|notice)(?: ([^\r\n]{0,2000}?))?::(.{0,8000})$/;
 const TITLED_TOOL = /^([A-Za-z][\w.-]{0,40}) \(([^()\s]{1,100})\)$/;
 // What an action says when the command it ran failed: the command's own output explains it, if anything
