@@ -95,6 +95,28 @@ export interface Matcher {
 
 export type MatcherFactory = () => Matcher;
 
+/**
+ * Two matchers behind one dispatcher bit (there are 31): each sees the lines either's `wake` holds, in order, the
+ * second skipping what the first claimed as the registry's order would. `wake` must hold both matchers' wakes.
+ */
+export function mergeMatchers(name: string, wake: Wake, a: Matcher, b: Matcher): Matcher {
+  return {
+    name,
+    wake,
+    get busy(): boolean {
+      return a.busy === true || b.busy === true;
+    },
+    line(l, ctx) {
+      a.line(l, ctx);
+      b.line(l, ctx);
+    },
+    flush(ctx) {
+      a.flush?.(ctx);
+      b.flush?.(ctx);
+    },
+  };
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }

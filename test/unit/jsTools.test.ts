@@ -493,3 +493,50 @@ test("node:test: TAP from another producer (tape) keeps its YAML's place and mes
     },
   ]);
 });
+
+test('playwright: a failure, its annotations read once, an annotation-only failure, a flaky test a warning', () => {
+  const log = github([
+    'npx playwright test',
+    [
+      '  1) [chromium] \u203a tests/a.spec.ts:3:5 \u203a suite \u203a adds \u2500\u2500\u2500\u2500\u2500\u2500',
+      '',
+      '    Error: expect(received).toBe(expected) // Object.is equality',
+      '',
+      '    Retry #1 \u2500\u2500\u2500\u2500',
+      '    Error: a retry says it again',
+      '        at helper (/w/p/tests/helper.ts:2:3)',
+      '        at /w/p/tests/a.spec.ts:4:11',
+      '',
+      '  2) [chromium] \u203a tests/b.spec.ts:8:1 \u203a sometimes \u2500\u2500\u2500',
+      '',
+      '    Error: timed out',
+      '',
+      '  1 failed',
+      '    [chromium] \u203a tests/a.spec.ts:3:5 \u203a suite \u203a adds \u2500\u2500\u2500',
+      '  1 flaky',
+      '    [chromium] \u203a tests/b.spec.ts:8:1 \u203a sometimes \u2500\u2500\u2500',
+      '  4 passed (3.1s)',
+      '##[error]  1) [chromium] \u203a tests/a.spec.ts:3:5 \u203a suite \u203a adds \u2500\u2500\u2500\ufffd',
+      '##[error]  3) [firefox] \u203a tests/c.spec.ts:1:1 \u203a only annotated',
+      '    Error: annotation text',
+    ],
+    1,
+  ]);
+  assertEqualFor(
+    log,
+    run(log).map((p) => [p.file, p.line, p.column, p.severity, p.tool, p.test, p.message]),
+    [
+      [
+        '/w/p/tests/a.spec.ts',
+        4,
+        11,
+        'error',
+        'playwright',
+        'suite \u203a adds',
+        'Error: expect(received).toBe(expected) // Object.is equality',
+      ],
+      ['tests/b.spec.ts', 8, 1, 'warning', 'playwright', 'sometimes', 'Error: timed out'],
+      ['tests/c.spec.ts', 1, 1, 'error', 'playwright', 'only annotated', 'Error: annotation text'],
+    ],
+  );
+});

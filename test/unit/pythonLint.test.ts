@@ -390,6 +390,67 @@ test('pre-commit: a failed hook without diagnostics is one problem; with diagnos
   );
 });
 
+test("pre-commit: a hook's own located diagnostics are the hook's; a spinner frame is not what it printed", () => {
+  check(
+    [
+      'Sphinx Lint..............................................................Failed',
+      '- hook id: sphinx-lint',
+      '- exit code: 1',
+      '',
+      'Misc/NEWS.d/next/a.rst:1: No newline at end of file. (missing-final-newline)',
+      'Doc/library/os.rst:12:4: default role used (default-role)',
+      '',
+      'pip-compile..............................................................Failed',
+      '- hook id: pip-compile',
+      '- files were modified by this hook',
+      '',
+      '\u280b Resolving dependencies...',
+      '\u2819 torch==2.6.0',
+      'Resolved 206 packages in 2.51s',
+      'check json...............................................................Failed',
+      '- hook id: check-json',
+      '- exit code: 1',
+      '',
+      'data.json: Failed to json decode (Expecting value: line 1 column 1 (char 0))',
+    ],
+    [
+      'sphinx-lint error Misc/NEWS.d/next/a.rst:1:- No newline at end of file. (missing-final-newline)',
+      'sphinx-lint error Doc/library/os.rst:12:4 default role used (default-role)',
+      'pre-commit error -:-:- pip-compile: files were modified by this hook (Resolved 206 packages in 2.51s)',
+      'pre-commit error -:-:- check-json: exit code: 1 (data.json: Failed to json decode (Expecting value: line 1 column 1 (char 0)))',
+    ],
+  );
+});
+
+test("annotations: a checker's `path:line:CODE:...` keeps its location, as `path:line: message` does", () => {
+  check(
+    GHA([
+      '##[error]/home/runner/work/pandas/pandas/pandas/core/groupby.py:3806:PR09:pandas.core.groupby.expanding:Parameter "**kwargs" description should finish with "."',
+      '##[warning]docs/conf.py:7: something to look at',
+      '##[error]Error: 3:x is not a location',
+    ]),
+    [
+      'github error /home/runner/work/pandas/pandas/pandas/core/groupby.py:3806:- PR09:pandas.core.groupby.expanding:Parameter "**kwargs" description should finish with "."',
+      'github warning docs/conf.py:7:- something to look at',
+      'github error -:-:- Error: 3:x is not a location',
+    ],
+  );
+});
+
+test('markdownlint: with and without a severity word, a column, aliases; a non-MD code is not it', () => {
+  check(
+    [
+      'README.md:1 MD041/first-line-heading/first-line-h1 First line in a file should be a top-level heading',
+      'docs/a.md:8:222 warning MD009/no-trailing-spaces Trailing spaces [Expected: 0 or 2; Actual: 1] https://x/md009.md',
+      'docs/a.md:9 MDX01/thing not markdownlint',
+    ],
+    [
+      'markdownlint error README.md:1:- MD041/first-line-heading/first-line-h1 First line in a file should be a top-level heading',
+      'markdownlint warning docs/a.md:8:222 MD009/no-trailing-spaces Trailing spaces [Expected: 0 or 2; Actual: 1] https://x/md009.md',
+    ],
+  );
+});
+
 test('pip: the two "not found" lines are one problem; a conflict and its ResolutionImpossible are one', () => {
   check(
     [
@@ -469,6 +530,23 @@ test("sphinx: its warnings only after 'Running Sphinx', a docstring's line is no
       "sphinx warning docs/old.md:-:- document isn't included in any toctree",
     ],
   );
+});
+
+test('sphinx: a quiet build starts at its command; only placed warnings then; a place inside the message', () => {
+  check(
+    [
+      '$ pip install -r docs/requirements.txt && sphinx-build -b spelling -q -W . _build',
+      'WARNING: Running pip as the root user can result in broken permissions',
+      'WARNING: ref/models/querysets.txt:1166: : Spell check: behaviour: the behaviour of the model.',
+      'WARNING: Found 1 misspelled words',
+      'index.rst:4: WARNING: undefined label: missing',
+    ],
+    [
+      'sphinx warning ref/models/querysets.txt:1166:- Spell check: behaviour: the behaviour of the model.',
+      'sphinx warning index.rst:4:- undefined label: missing',
+    ],
+  );
+  check(['WARNING: ref/a.txt:3: : Spell check: x', 'index.rst:4: WARNING: undefined label: missing'], []);
 });
 
 test('bandit: a newer Location with a column; an issue cut before its Location is none', () => {

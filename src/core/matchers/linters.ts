@@ -6,6 +6,8 @@
  * - shellcheck `-f gcc`: `path:line:col: error|warning|note|style: message [SC2086]`, and its default tty format:
  *   `In path line 3:`, the source line, then `^-- SC2086 (info): message` under the column.
  * - bandit: `>> Issue: [B602:name] message`, its `Severity:` and `Location: path:line[:col]` below it.
+ * - markdownlint (markdownlint-cli and -cli2, and their GitHub actions' annotations):
+ *   `path:line[:col] [error|warning] MD009/no-trailing-spaces message`.
  * Each row is a problem with the linter's own severity (shellcheck's info and style, bandit's Low, are `info`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -17,6 +19,8 @@ const YAMLLINT =
   /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}):(\d{1,9}): \[(error|warning)\] (.{1,2000}?)(?: \(([\w-]{1,100})\))?$/;
 const SHELLCHECK_GCC =
   /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}):(\d{1,9}): (error|warning|note|style): (.{1,2000}) \[(SC\d{4,5})\]$/;
+const MARKDOWNLINT =
+  /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9})(?::(\d{1,9}))? (?:(error|warning) )?((MD\d{3})(?:\/[\w-]{1,100}){0,5} .{1,4000})$/;
 const SHELLCHECK_IN = /^In (\S.{0,1000}) line (\d{1,9}):$/;
 const SHELLCHECK_CARET = /^( *)\^-*\^? ?(SC\d{4,5}) \((error|warning|info|style)\): (.{1,2000})$/;
 const MAX_BLOCK = 200;
@@ -24,7 +28,7 @@ const MAX_BLOCK = 200;
 const WAKE: Wake = {
   flags: LINE_LOCATION,
   prefixes: ['In ', '>> Issue: '],
-  needs: [' ==> ', ': [', ' [SC', ' line ', '>> Issue: '],
+  needs: [' ==> ', ': [', ' [SC', ' line ', '>> Issue: ', ' MD0'],
 };
 // bandit: `>> Issue: [B602:name] message`, then `Severity: High   Confidence: High` and `Location: path:line[:col]`.
 const BANDIT_ISSUE = /^>> Issue: \[(B\d{3,4})(?::[\w-]{1,100})?\] (.{1,2000})$/;
@@ -131,6 +135,16 @@ export function createLintersMatcher(): Matcher {
           tool: 'yamllint',
           ...(rule !== undefined ? { code: rule } : {}),
           message: rule !== undefined ? `${m[5]!}  (${rule})` : m[5]!,
+        });
+      } else if (t.indexOf(' MD0') > 0 && (m = MARKDOWNLINT.exec(t)) !== null) {
+        ctx.emit({
+          file: m[1]!,
+          line: Number(m[2]),
+          column: m[3] !== undefined ? Number(m[3]) : null,
+          severity: m[4] === 'warning' ? 'warning' : 'error',
+          tool: 'markdownlint',
+          code: m[6]!,
+          message: m[5]!,
         });
       } else if (t.indexOf(' [SC') > 0 && (m = SHELLCHECK_GCC.exec(t)) !== null) {
         ctx.emit({

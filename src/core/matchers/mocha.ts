@@ -22,7 +22,7 @@ const FAILING = /^ {1,4}\d{1,7} failing$/;
 const HEADER = /^ {1,4}(\d{1,7})\) (\S.{0,1000})$/;
 const MAX_BLOCK = 500;
 const NAMED_FILE = /\(([^()\s]{1,1000}\.[cm]?[jt]sx?)\)$/;
-const WAKE: Wake = { indented: '0123456789', needs: [' failing'] };
+export const MOCHA_WAKE: Wake = { indented: '0123456789', needs: [' failing'] };
 
 interface Failure {
   titles: string[];
@@ -90,7 +90,7 @@ export function createMochaMatcher(): Matcher {
 
   return {
     name: 'mocha',
-    wake: WAKE,
+    wake: MOCHA_WAKE,
     get busy(): boolean {
       return listing;
     },

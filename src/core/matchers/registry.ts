@@ -2,6 +2,7 @@
  * Every matcher, in the order they see a line. Specific tools come first; the catch-alls (GitHub
  * annotations, the generic error line) come last and skip lines an earlier matcher claimed.
  */
+import { mergeMatchers } from '../matcher';
 import type { MatcherFactory } from '../matcher';
 import { createPytestMatcher } from './pytest';
 import { createUnittestMatcher } from './unittest';
@@ -21,7 +22,8 @@ import { createTscMatcher } from './tsc';
 import { createEslintMatcher } from './eslint';
 import { createJestMatcher } from './jest';
 import { createVitestMatcher } from './vitest';
-import { createMochaMatcher } from './mocha';
+import { MOCHA_WAKE, createMochaMatcher } from './mocha';
+import { PLAYWRIGHT_WAKE, createPlaywrightMatcher } from './playwright';
 import { createNodeTestMatcher } from './nodetest';
 import { createPrettierMatcher } from './prettier';
 import { createNpmMatcher } from './npm';
@@ -48,7 +50,14 @@ export const allMatchers: readonly MatcherFactory[] = [
   createEslintMatcher,
   createJestMatcher,
   createVitestMatcher,
-  createMochaMatcher,
+  // Both print a numbered list of failures (indented digits): one bit of the dispatcher's 31 for the two.
+  () =>
+    mergeMatchers(
+      'mocha+playwright',
+      { indented: MOCHA_WAKE.indented!, needs: [...MOCHA_WAKE.needs!, ...PLAYWRIGHT_WAKE.needs!] },
+      createMochaMatcher(),
+      createPlaywrightMatcher(),
+    ),
   createNodeTestMatcher,
   createPrettierMatcher,
   createNpmMatcher,

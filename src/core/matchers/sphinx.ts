@@ -3,7 +3,10 @@
  * `path: WARNING: ...` (no line), `WARNING: ...` (no place), `ERROR`, `CRITICAL` or `SEVERE` is a problem; a
  * docstring's `mod.py:docstring of pkg.f:3:` has no line of the file. With `-W` and no `--keep-going`, the first
  * warning stops the build after `Warning, treated as error:` and reads `path:line:message`. Lines of that shape
- * outside a Sphinx run (pip's `WARNING: Running pip as root`) are not its.
+ * outside a Sphinx run (pip's `WARNING: Running pip as root`) are not its. A quiet build (`-q`) prints no
+ * `Running Sphinx`: a line that runs `sphinx-build` (a step's script, `$ sphinx-build`) starts it, and then only
+ * warnings with a place are its. An extension that puts the place in the message (sphinxcontrib-spelling:
+ * `WARNING: ref/models.txt:1166: : Spell check: behaviour: ...`) gets that place.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { Severity } from '../model';
@@ -15,10 +18,14 @@ const LINE =
 const TREATED = /^((?:[A-Za-z]:)?[^:\s]{0,1000}\.[A-Za-z0-9]{1,10})(?::(\d{1,9}))?: ?(\S.{0,2000})$/;
 // Idle, only the run's first line: a docs build is short next to a log, and searching every line with `: ` for
 // the levels cost the pre-scan ~3%.
-const WAKE: Wake = { prefixes: ['Running Sphinx v'] };
+const WAKE: Wake = { prefixes: ['Running Sphinx v'], words: ['sphinx-build', ' -m sphinx '] };
+const COMMAND = /(?:^|[\s/;&|(])(?:sphinx-build|python3? -m sphinx) /;
+/** A place inside the message: `path:line: : message` or `path:line: message`. */
+const EMBEDDED = /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}\.[A-Za-z0-9]{1,10}):(\d{1,9}):(?: :)? (\S.{0,2000})$/;
 
 export function createSphinxMatcher(): Matcher {
-  let running = false;
+  /** Inside a build: from `Running Sphinx` (`run`), or from a command that runs one (`command`). */
+  let running: 'run' | 'command' | null = null;
   /** The last line was `Warning, treated as error:`. */
   let treated = false;
 
@@ -45,7 +52,7 @@ export function createSphinxMatcher(): Matcher {
     wake: WAKE,
     /** From `Running Sphinx` to the build's last line (or the step's end). */
     get busy(): boolean {
-      return running || treated;
+      return running !== null || treated;
     },
     line(l, ctx) {
       const t = l.text;
@@ -59,12 +66,16 @@ export function createSphinxMatcher(): Matcher {
         }
       }
       if (t.startsWith('Running Sphinx v')) {
-        running = true;
+        running = 'run';
         return;
       }
-      if (!running || ctx.claimed) return;
+      if (running === null && !ctx.claimed && COMMAND.test(t)) {
+        running = 'command';
+        return;
+      }
+      if (running === null || ctx.claimed) return;
       if (t.startsWith('build succeeded') || t.startsWith('build finished')) {
-        running = false;
+        running = null;
         return;
       }
       if (t.startsWith('Warning, treated as error:')) {
@@ -74,10 +85,13 @@ export function createSphinxMatcher(): Matcher {
       }
       const m = LINE.exec(t.trimEnd());
       if (m === null) return;
-      report(ctx, m[1] ?? null, m[2], m[3] === 'WARNING' ? 'warning' : 'error', m[4]!);
+      const severity = m[3] === 'WARNING' ? 'warning' : 'error';
+      const inner = m[1] === undefined ? EMBEDDED.exec(m[4]!) : null;
+      if (inner !== null) report(ctx, inner[1]!, inner[2], severity, inner[3]!);
+      else if (m[1] !== undefined || running === 'run') report(ctx, m[1] ?? null, m[2], severity, m[4]!);
     },
     flush() {
-      running = false;
+      running = null;
       treated = false;
     },
   };
