@@ -535,7 +535,7 @@ test("sphinx: its warnings only after 'Running Sphinx', a docstring's line is no
 test('sphinx: a quiet build starts at its command; only placed warnings then; a place inside the message', () => {
   check(
     [
-      '$ pip install -r docs/requirements.txt && sphinx-build -b spelling -q -W . _build',
+      '$ sphinx-build -b spelling -q -W . _build',
       'WARNING: Running pip as the root user can result in broken permissions',
       'WARNING: ref/models/querysets.txt:1166: : Spell check: behaviour: the behaviour of the model.',
       'WARNING: Found 1 misspelled words',
@@ -546,7 +546,14 @@ test('sphinx: a quiet build starts at its command; only placed warnings then; a 
       'sphinx warning index.rst:4:- undefined label: missing',
     ],
   );
-  check(['WARNING: ref/a.txt:3: : Spell check: x', 'index.rst:4: WARNING: undefined label: missing'], []);
+  check(
+    [
+      '$ pip install -r docs/requirements.txt && sphinx-build -q . _build',
+      'WARNING: ref/a.txt:3: : Spell check: x',
+      'index.rst:4: WARNING: undefined label: missing',
+    ],
+    [],
+  );
 });
 
 test('bandit: a newer Location with a column; an issue cut before its Location is none', () => {

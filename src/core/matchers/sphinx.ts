@@ -4,7 +4,7 @@
  * docstring's `mod.py:docstring of pkg.f:3:` has no line of the file. With `-W` and no `--keep-going`, the first
  * warning stops the build after `Warning, treated as error:` and reads `path:line:message`. Lines of that shape
  * outside a Sphinx run (pip's `WARNING: Running pip as root`) are not its. A quiet build (`-q`) prints no
- * `Running Sphinx`: a line that runs `sphinx-build` (a step's script, `$ sphinx-build`) starts it, and then only
+ * `Running Sphinx`: a line that starts with a command running it (`sphinx-build `, `$ python -m sphinx `) starts it, and then only
  * warnings with a place are its. An extension that puts the place in the message (sphinxcontrib-spelling:
  * `WARNING: ref/models.txt:1166: : Spell check: behaviour: ...`) gets that place.
  */
@@ -16,9 +16,21 @@ const LINE =
   /^(?:[a-z][a-z ]{0,40}\.\.\. )?(?:((?:[A-Za-z]:)?[^:\s][^:]{0,1000}?)(?::(\d{1,9}|docstring of [^:]{1,500}(?::\d{1,9})?))?: )?(WARNING|ERROR|CRITICAL|SEVERE): (\S.{0,2000})$/;
 // `path:line:message`, after `Warning, treated as error:` (a path has a file's extension; else no place).
 const TREATED = /^((?:[A-Za-z]:)?[^:\s]{0,1000}\.[A-Za-z0-9]{1,10})(?::(\d{1,9}))?: ?(\S.{0,2000})$/;
-// Idle, only the run's first line: a docs build is short next to a log, and searching every line with `: ` for
-// the levels cost the pre-scan ~3%.
-const WAKE: Wake = { prefixes: ['Running Sphinx v'], words: ['sphinx-build', ' -m sphinx '] };
+// Idle, only the run's first line (searching every line with `: ` for the levels cost the pre-scan ~3%), or a
+// command that runs a build (a GitHub step's script line, GitLab's `$ `, `set -x`'s `+ `) by its first words: a
+// word searched on every line (`words`) made the whole parse 12-15% slower.
+const WAKE: Wake = {
+  prefixes: [
+    'Running Sphinx v',
+    'sphinx-build ',
+    '$ sphinx-build ',
+    '+ sphinx-build ',
+    'python -m sphinx ',
+    'python3 -m sphinx ',
+    '$ python -m sphinx ',
+    '$ python3 -m sphinx ',
+  ],
+};
 const COMMAND = /(?:^|[\s/;&|(])(?:sphinx-build|python3? -m sphinx) /;
 /** A place inside the message: `path:line: : message` or `path:line: message`. */
 const EMBEDDED = /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}\.[A-Za-z0-9]{1,10}):(\d{1,9}):(?: :)? (\S.{0,2000})$/;
