@@ -18,14 +18,17 @@ import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { frameOf, sameFile } from './jest';
 import type { Frame } from './jest';
 
-// `  1) [project] › path:line:col › title › title ───` (the project only with several; the rule may be cut).
-const HEADER =
-  /^ {1,8}(\d{1,7})\) (?:\[([^\]]{1,200})\] \u203a )?([^\s\u203a][^\u203a]{0,1000}?):(\d{1,9}):(\d{1,9}) \u203a (.{1,2000})$/;
+// A test's place as the list and the summary print it: `[project] › path:line:col › title › title ───` (the
+// project only with several; the rule may be cut).
+const PLACE =
+  '(?:\\[([^\\]]{1,200})\\] \u203a )?([^\\s\u203a][^\u203a]{0,1000}?):(\\d{1,9}):(\\d{1,9}) \u203a (.{1,2000})$';
+/** `  1) <place>`: a failure's header. */
+const HEADER = new RegExp(`^ {1,8}(\\d{1,7})\\) ${PLACE}`);
 const MAX_BLOCK = 400;
 /** The summary after the list: `  1 failed`, `  2 flaky`, `  5 passed (3.2s)`, each kind's tests below it. */
 const SUMMARY = /^ {1,4}\d{1,7} (failed|flaky|passed|skipped|interrupted|did not run)\b/;
-const SUMMARY_TEST =
-  /^ {3,8}(?:\[([^\]]{1,200})\] \u203a )?([^\s\u203a][^\u203a]{0,1000}?):(\d{1,9}):(\d{1,9}) \u203a (.{1,2000})$/;
+/** `    <place>`: a test under a summary line. */
+const SUMMARY_TEST = new RegExp(`^ {3,8}${PLACE}`);
 /** Where the header's title ends: the rule playwright draws after it, and what a cut multi-byte rule leaves. */
 const RULE = /[\s\u2500\ufffd]+$/;
 
@@ -79,7 +82,7 @@ export function createPlaywrightMatcher(): Matcher {
   }
 
   function keyOf(project: string | undefined, file: string, line: string, col: string, test: string): string {
-    return `${project ?? ''}\u0000${file}:${line}:${col}\u0000${test.replace(RULE, '')}`;
+    return `${project ?? ''}\u0000${file}:${line}:${col}\u0000${test}`;
   }
 
   /** A line of the summary; false when the summary ended before it. */
@@ -93,7 +96,7 @@ export function createPlaywrightMatcher(): Matcher {
     const m = SUMMARY_TEST.exec(t);
     if (m === null) return false;
     ctx.claim();
-    if (kind === 'flaky') flaky.add(keyOf(m[1], m[2]!, m[3]!, m[4]!, m[5]!));
+    if (kind === 'flaky') flaky.add(keyOf(m[1], m[2]!, m[3]!, m[4]!, m[5]!.replace(RULE, '')));
     return true;
   }
 

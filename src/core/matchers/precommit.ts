@@ -46,14 +46,14 @@ export function parseHookResult(t: string): { name: string; status: Status } | n
 const FIXED = /^(?:Fixing|reformatted|Fixed) (\S.{0,500})$/;
 const HOOK_LOCATED =
   /^((?:[A-Za-z]:)?[^\s:][^:]{0,1000}\.[A-Za-z0-9]{1,12}):(\d{1,9})(?::(\d{1,9}))?: (\S.{0,2000})$/;
+// A hook's result line ends in `Failed`, `Passed` or `Skipped`, after a run of dots.
+const WAKE: Wake = { last: 'd', needs: ['...'] };
 
 /** A line that starts with a braille spinner frame (U+2800-U+28FF). */
 function isSpinner(s: string): boolean {
   const c = s.charCodeAt(0);
   return c >= 0x2800 && c <= 0x28ff;
 }
-// A hook's result line ends in `Failed`, `Passed` or `Skipped`, after a run of dots.
-const WAKE: Wake = { last: 'd', needs: ['...'] };
 
 export function createPrecommitMatcher(): Matcher {
   let block: HookBlock | null = null;
@@ -142,8 +142,6 @@ export function createPrecommitMatcher(): Matcher {
       }
       // Runner annotations (`##[error]Process completed ...`) are not the hook's output.
       if (l.command !== null && l.command !== 'command') return;
-      // Only `Fixing`, `reformatted` and `Fixed` lines matter once the first line is kept: a line that
-      // starts with another printable character (so has nothing for trim to remove there) is skipped as is.
       // A diagnostic no matcher knows, `path:line[:col]: message` (sphinx-lint, pyflakes, a local hook): the
       // hook's own, at its place.
       const located = c > 32 && t.indexOf(': ') > 0 ? HOOK_LOCATED.exec(t) : null;
@@ -159,6 +157,8 @@ export function createPrecommitMatcher(): Matcher {
         });
         return;
       }
+      // Only `Fixing`, `reformatted` and `Fixed` lines matter once the first line is kept: a line that
+      // starts with another printable character (so has nothing for trim to remove there) is skipped as is.
       if (b.first !== null && c > 32 && c < 127 && c !== 70 /* F */ && c !== 114 /* r */) return;
       const s = t.trim();
       if (s.length === 0) return;

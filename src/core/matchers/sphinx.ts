@@ -4,8 +4,8 @@
  * docstring's `mod.py:docstring of pkg.f:3:` has no line of the file. With `-W` and no `--keep-going`, the first
  * warning stops the build after `Warning, treated as error:` and reads `path:line:message`. Lines of that shape
  * outside a Sphinx run (pip's `WARNING: Running pip as root`) are not its. A quiet build (`-q`) prints no
- * `Running Sphinx`: a line that starts with a command running it (`sphinx-build `, `$ python -m sphinx `) starts it, and then only
- * warnings with a place are its. An extension that puts the place in the message (sphinxcontrib-spelling:
+ * `Running Sphinx`: a line that starts with a command running it (`sphinx-build `, `$ python -m sphinx `) starts
+ * it, and then only warnings with a place are its. An extension that puts the place in the message (sphinxcontrib-spelling:
  * `WARNING: ref/models.txt:1166: : Spell check: behaviour: ...`) gets that place.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
