@@ -161,6 +161,71 @@ test('eslint: the unix formatter', () => {
   ]);
 });
 
+/** tool severity file:line:col code message, for the focused tests below. */
+function briefly(log: string): string[] {
+  return parseLines(splitText(log)).problems.map(
+    (p) =>
+      `${p.tool} ${p.severity} ${p.file ?? '-'}:${p.line ?? '-'}:${p.column ?? '-'} ${p.code ?? '-'} ${p.message}`,
+  );
+}
+
+test("stylelint: rows with a symbol for the severity (Windows' too), its compact format; not without a header", () => {
+  const log = [
+    'styles/main.scss',
+    '  12:5  ×  Unexpected empty block  block-no-empty',
+    '  14:1  ‼  Unexpected unit  length-zero-no-unit',
+    '',
+    '× 2 problems (1 error, 1 warning)',
+    '  9:1  ✖  A row with no file header above it  block-no-empty',
+    'a.css: line 3, col 2, warning - Unexpected unit (length-zero-no-unit)',
+    'b.js: line 1, col 1, Error - Unexpected var (no-var)',
+  ].join('\n');
+  assertEqualFor(log, briefly(log), [
+    'stylelint error styles/main.scss:12:5 block-no-empty Unexpected empty block  block-no-empty',
+    'stylelint warning styles/main.scss:14:1 length-zero-no-unit Unexpected unit  length-zero-no-unit',
+    'stylelint warning a.css:3:2 length-zero-no-unit Unexpected unit  length-zero-no-unit',
+    'eslint error b.js:1:1 no-var Unexpected var  no-var',
+  ]);
+});
+
+test('standard: its rows after its own lines, a warning marked so, a rule-less row; none once they end', () => {
+  const log = github([
+    'npx semistandard',
+    [
+      'semistandard: Use Semicolons For All! (https://github.com/standard/semistandard)',
+      'semistandard: Run `semistandard --fix` to automatically fix some problems.',
+      "  /home/runner/work/app/app/src/a.js:3:1: 'x' is never reassigned. Use 'const' instead. (prefer-const) (warning)",
+      '  src/b.js:7:12: Missing semicolon.',
+      '',
+      '  src/c.js:1:1: not a row: the report ended at the blank line',
+    ],
+    1,
+  ]);
+  assertEqualFor(log, briefly(log), [
+    "semistandard warning /home/runner/work/app/app/src/a.js:3:1 prefer-const 'x' is never reassigned. Use 'const' instead.  prefer-const",
+    'semistandard error src/b.js:7:12 - Missing semicolon.',
+  ]);
+});
+
+test('tslint: prose (5 and 6), verbose and stylish rows; a stylish row takes the header above the rows', () => {
+  const log = [
+    "WARNING: src/a.ts[3, 7]: Shadowed name: 'x'",
+    'ERROR: src/b.ts:10:2 - Missing semicolon',
+    "ERROR: (no-console) src/c.ts[4, 1]: Calls to 'console.log' are not allowed.",
+    'src/d.ts:2:3',
+    'ERROR: 2:3   quotemark  " should be \'',
+    'WARNING: 5:1   max-line-length  Exceeds maximum line length of 120',
+    'ERROR: something else went wrong',
+  ].join('\n');
+  assertEqualFor(log, briefly(log), [
+    "tslint warning src/a.ts:3:7 - Shadowed name: 'x'",
+    'tslint error src/b.ts:10:2 - Missing semicolon',
+    "tslint error src/c.ts:4:1 no-console Calls to 'console.log' are not allowed.  no-console",
+    'tslint error src/d.ts:2:3 quotemark " should be \'  quotemark',
+    'tslint warning src/d.ts:5:1 max-line-length Exceeds maximum line length of 120  max-line-length',
+  ]);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

@@ -588,3 +588,24 @@ test("the editor's column: pylint's and bandit's are 0-based as printed, the oth
   for (const [tool, column, want] of cases)
     assertEqualFor(`${tool} ${column}`, editorColumn({ tool, column }), want);
 });
+
+test('pydocstyle: a place line and the code under it; its explanation is not another; a place alone is none', () => {
+  check(
+    GHA([
+      'pkg/__init__.py:1 at package level:',
+      '        D104: Missing docstring in public package',
+      'pkg/users.py:2 in private nested function `helper`:',
+      "        D401: First line should be in imperative mood (perhaps 'Return', not 'Returns')",
+      '',
+      '        [D401 explanation lines, as -e prints them]',
+      'pkg/users.py:9 in public method `run`:',
+      'not a code line',
+      'docs/conf.txt:1 at module level:',
+      '        D100: Missing docstring in public module',
+    ]),
+    [
+      'pydocstyle error pkg/__init__.py:1:- D104: Missing docstring in public package',
+      "pydocstyle error pkg/users.py:2:- D401: First line should be in imperative mood (perhaps 'Return', not 'Returns')",
+    ],
+  );
+});

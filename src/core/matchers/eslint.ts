@@ -5,20 +5,31 @@
  * - compact: `path: line N, col M, Error - message (rule)`;
  * - unix: `path:line:col: message [Error/rule]`;
  * - the fatal `Oops! Something went wrong! :(` block, whose first message line is the problem (no file).
+ * Tools built on them:
+ * - stylelint's string and verbose formatters (stylish rows with `✖`/`⚠`, or Windows' `×`/`‼`, for the severity)
+ *   and its compact one (lowercase `error`/`warning`);
+ * - JavaScript Standard Style (standard, semistandard, ts-standard): `standard: Use JavaScript Standard Style`
+ *   lines, then `  path:line:col: message (rule)`, ` (warning)` after a warning.
  * The message is the tool's message and rule id separated by two spaces, as stylish prints them.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_COLON_SPACE, LINE_EXTENSION_END, endsWithExtension } from '../matcher';
 import type { Severity } from '../model';
 
-const ROW = /^ {1,8}(\d{1,9}):(\d{1,9}) {1,20}(error|warning) {1,20}(\S.{0,4000})$/;
+const ROW = /^ {1,8}(\d{1,9}):(\d{1,9}) {1,20}(error|warning|✖|⚠|×|‼) {1,20}(\S.{0,4000})$/;
 const RULE = /^@?[A-Za-z0-9][\w@/.-]{0,200}$/;
-const COMPACT = /^: line (\d{1,9}), col (\d{1,9}), (Error|Warning) - (.{1,4000})$/;
+// ESLint capitalises the severity, stylelint does not.
+const COMPACT = /^: line (\d{1,9}), col (\d{1,9}), (Error|Warning|error|warning) - (.{1,4000})$/;
 const UNIX = /^(\S[^:]{0,1000}):(\d{1,9}):(\d{1,9}): (.{1,4000}) \[(Error|Warning)(?:\/([^\]\s]{1,200}))?\]$/;
 // A stylish file header: a path with an extension and nothing else on the line.
 const HEADER = /^(?:[A-Za-z]:[\\/]|[/.~\w@-])[^:\t]{0,1000}\.[A-Za-z0-9]{1,12}$/;
 const YAMLLINT_RULE = /^\([a-z][\w-]{0,100}\)$/;
 const COMPACT_RULE = / \(([^()\s]{1,200})\)$/;
+// standard-engine's own lines (`standard: Use JavaScript Standard Style (https://standardjs.com)`, `standard: Run
+// \`standard --fix\` ...`) and its rows.
+const STANDARD_LINE = /^(standard|semistandard|ts-standard|standardx): \S/;
+const STANDARD_ROW =
+  /^ {2}(\S.{0,1000}?):(\d{1,9}):(\d{1,9}): (.{1,4000}?)(?: \(([@A-Za-z0-9][\w@/.-]{0,200})\))?( \(warning\))?$/;
 
 function isAlnum(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122);
@@ -28,8 +39,8 @@ function isAlnum(ch: number): boolean {
 const WAKE: readonly Wake[] = [
   // `Oops!`, a compact row, a unix row.
   { first: 'O', flags: LINE_COLON_SPACE, needs: ['Oops', ': line ', '[Error', '[Warning'] },
-  // A stylish file header.
-  { flags: LINE_EXTENSION_END },
+  // A stylish file header; standard-engine's first line.
+  { flags: LINE_EXTENSION_END, prefixes: ['standard: ', 'semistandard: ', 'ts-standard: ', 'standardx: '] },
 ];
 
 /**
@@ -51,6 +62,29 @@ export function createEslintMatcher(): Matcher {
   let header: string | null = null;
   /** After `Oops! Something went wrong!`: the next meaningful line is the fatal message. */
   let fatal = false;
+  /** Inside standard-engine's report: the tool's name. */
+  let standard: string | null = null;
+
+  /** A line of standard-engine's report; false when the report ended before it. */
+  function standardLine(s: string, ctx: MatcherContext): boolean {
+    if (STANDARD_LINE.test(s)) {
+      ctx.claim();
+      return true;
+    }
+    const m = STANDARD_ROW.exec(s);
+    if (m === null) return false;
+    const code = m[5];
+    ctx.emit({
+      file: m[1]!,
+      line: Number(m[2]) >= 1 ? Number(m[2]) : null,
+      column: Number(m[3]) >= 1 ? Number(m[3]) : null,
+      severity: m[6] !== undefined ? 'warning' : 'error',
+      tool: standard!,
+      ...(code !== undefined ? { code } : {}),
+      message: code !== undefined ? `${m[4]!}  ${code}` : m[4]!,
+    });
+    return true;
+  }
 
   function row(s: string, ctx: MatcherContext): boolean {
     const m = ROW.exec(s);
@@ -58,14 +92,17 @@ export function createEslintMatcher(): Matcher {
     const body = m[4]!.trimEnd();
     let message = body;
     let code: string | undefined;
-    let tool = 'eslint';
+    const level = m[3]!;
+    // stylelint marks the severity with a symbol where ESLint writes it.
+    const symbol = level.length === 1;
+    let tool = symbol ? 'stylelint' : 'eslint';
     const gap = body.lastIndexOf('  ');
     if (gap > 0) {
       const rule = body.slice(gap + 2).trim();
       if (RULE.test(rule)) {
         code = rule;
         message = `${body.slice(0, gap).trimEnd()}  ${rule}`;
-      } else if (YAMLLINT_RULE.test(rule)) {
+      } else if (!symbol && YAMLLINT_RULE.test(rule)) {
         // yamllint's default format is stylish's, its rule in parentheses: `6:21  error  trailing spaces  (rule)`.
         tool = 'yamllint';
         code = rule.slice(1, -1);
@@ -78,7 +115,7 @@ export function createEslintMatcher(): Matcher {
       // ESLint prints 0:0 for messages about the whole file.
       line: line >= 1 ? line : null,
       column: Number(m[2]),
-      severity: m[3] as Severity,
+      severity: symbol ? (level === '✖' || level === '×' ? 'error' : 'warning') : (level as Severity),
       tool,
       ...(code !== undefined ? { code } : {}),
       message,
@@ -89,13 +126,26 @@ export function createEslintMatcher(): Matcher {
   return {
     name: 'eslint',
     wake: WAKE,
-    /** After a stylish header (its rows follow) or `Oops!` (the message follows). */
+    /** After a stylish header (its rows follow), `Oops!` (the message follows) or in standard's report. */
     get busy(): boolean {
-      return header !== null || fatal;
+      return header !== null || fatal || standard !== null;
     },
     line(l, ctx) {
       const s = l.text;
       const c = s.length > 0 ? s.charCodeAt(0) : -1;
+
+      if (standard !== null) {
+        if (standardLine(s, ctx)) return;
+        standard = null;
+      }
+      if (c === 115 || c === 116) {
+        const m = STANDARD_LINE.exec(s);
+        if (m !== null) {
+          standard = m[1]!;
+          ctx.claim();
+          return;
+        }
+      }
 
       if (fatal) {
         if (s.trim().length === 0 || s.startsWith('ESLint: ')) return;
@@ -135,8 +185,8 @@ export function createEslintMatcher(): Matcher {
             file: s.slice(0, compact),
             line: Number(m[1]) >= 1 ? Number(m[1]) : null,
             column: Number(m[2]),
-            severity: m[3] === 'Error' ? 'error' : 'warning',
-            tool: 'eslint',
+            severity: m[3] === 'Error' || m[3] === 'error' ? 'error' : 'warning',
+            tool: m[3]!.charCodeAt(0) >= 97 ? 'stylelint' : 'eslint',
             ...(code !== undefined ? { code } : {}),
             message,
           });
@@ -176,6 +226,7 @@ export function createEslintMatcher(): Matcher {
     flush() {
       header = null;
       fatal = false;
+      standard = null;
     },
   };
 }

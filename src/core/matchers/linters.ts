@@ -8,6 +8,11 @@
  * - bandit: `>> Issue: [B602:name] message`, its `Severity:` and `Location: path:line[:col]` below it.
  * - markdownlint (markdownlint-cli and -cli2, and their GitHub actions' annotations):
  *   `path:line[:col] [error|warning] MD009/no-trailing-spaces message`.
+ * - pydocstyle: `path:line at module level:` or `path:line in public function `name`:`, then the indented
+ *   `D103: message` (its explanation, with `-e`, after it);
+ * - TSLint: prose (`ERROR: path:line:col - message`; 5.x `ERROR: path[line, col]: message`), verbose
+ *   (`ERROR: (rule) path[line, col]: message`) and stylish (a `path:line:col` header line, then
+ *   `ERROR: line:col  rule  message` rows).
  * Each row is a problem with the linter's own severity (shellcheck's info and style, bandit's Low, are `info`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -23,12 +28,33 @@ const MARKDOWNLINT =
   /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9})(?::(\d{1,9}))? (?:(error|warning) )?((MD\d{3})(?:\/[\w-]{1,100}){0,5} .{1,4000})$/;
 const SHELLCHECK_IN = /^In (\S.{0,1000}) line (\d{1,9}):$/;
 const SHELLCHECK_CARET = /^( *)\^-*\^? ?(SC\d{4,5}) \((error|warning|info|style)\): (.{1,2000})$/;
+const PYDOCSTYLE_AT =
+  /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}\.pyi?):(\d{1,9}) (?:at (?:module|package) level|in (?:public|private) .{1,300}):$/;
+const PYDOCSTYLE_CODE = /^\s{1,16}(D\d{3}): (.{1,2000})$/;
+const TSLINT =
+  /^(ERROR|WARNING): (?:\(([\w/-]{1,100})\) )?(\S.{0,1000}?)(?:\[(\d{1,9}), (\d{1,9})\]: |:(\d{1,9}):(\d{1,9}) - )(.{1,4000})$/;
+const TSLINT_ROW = /^(ERROR|WARNING): (\d{1,9}):(\d{1,9}) {1,40}([\w/-]{1,100}) {1,40}(\S.{0,4000})$/;
+const TSLINT_HEADER = /^(\S.{0,1000}?):\d{1,9}:\d{1,9}$/;
 const MAX_BLOCK = 200;
-// One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `.
+// One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `,
+// `>> Issue: ` or a TSLint severity.
 const WAKE: Wake = {
   flags: LINE_LOCATION,
-  prefixes: ['In ', '>> Issue: '],
-  needs: [' ==> ', ': [', ' [SC', ' line ', '>> Issue: ', ' MD0'],
+  prefixes: ['In ', '>> Issue: ', 'ERROR: ', 'WARNING: '],
+  needs: [
+    ' ==> ',
+    ': [',
+    ' [SC',
+    ' line ',
+    '>> Issue: ',
+    ' MD0',
+    ' at module level:',
+    ' at package level:',
+    ' in public ',
+    ' in private ',
+    'ERROR: ',
+    'WARNING: ',
+  ],
 };
 // bandit: `>> Issue: [B602:name] message`, then `Severity: High   Confidence: High` and `Location: path:line[:col]`.
 const BANDIT_ISSUE = /^>> Issue: \[(B\d{3,4})(?::[\w-]{1,100})?\] (.{1,2000})$/;
@@ -45,6 +71,46 @@ export function createLintersMatcher(): Matcher {
   let block: { file: string; line: number; lines: number } | null = null;
   /** Inside a bandit issue, before its `Location:`. */
   let issue: { code: string; message: string; severity: Severity; lines: number } | null = null;
+  /** After pydocstyle's place line: the code and message follow. */
+  let docAt: { file: string; line: number } | null = null;
+  /** The file of TSLint's stylish rows (the header before the first, kept while rows follow). */
+  let tslintFile: string | null = null;
+
+  /** A TSLint line (prose, verbose or a stylish row); false when it is none. */
+  function tslint(t: string, ctx: MatcherContext): boolean {
+    let m = TSLINT_ROW.exec(t);
+    if (m !== null) {
+      const prev = ctx.previous;
+      const p = prev !== null ? prev.text : '';
+      if (!TSLINT_ROW.test(p)) {
+        const h = TSLINT_HEADER.exec(p);
+        tslintFile = h !== null ? h[1]! : null;
+      }
+      ctx.emit({
+        file: tslintFile,
+        line: Number(m[2]),
+        column: Number(m[3]),
+        severity: m[1] === 'ERROR' ? 'error' : 'warning',
+        tool: 'tslint',
+        code: m[4]!,
+        message: `${m[5]!.trimEnd()}  ${m[4]!}`,
+      });
+      return true;
+    }
+    m = TSLINT.exec(t.trimEnd());
+    if (m === null) return false;
+    const rule = m[2];
+    ctx.emit({
+      file: m[3]!,
+      line: Number(m[4] ?? m[6]),
+      column: Number(m[5] ?? m[7]),
+      severity: m[1] === 'ERROR' ? 'error' : 'warning',
+      tool: 'tslint',
+      ...(rule !== undefined ? { code: rule } : {}),
+      message: rule !== undefined ? `${m[8]!}  ${rule}` : m[8]!,
+    });
+    return true;
+  }
 
   /** A line of a bandit issue; false when it ended before the line. */
   function banditLine(t: string, ctx: MatcherContext): boolean {
@@ -93,10 +159,26 @@ export function createLintersMatcher(): Matcher {
     name: 'linters',
     wake: WAKE,
     get busy(): boolean {
-      return block !== null || issue !== null;
+      return block !== null || issue !== null || docAt !== null;
     },
     line(l, ctx) {
       const t = l.text;
+      if (docAt !== null) {
+        const at = docAt;
+        docAt = null;
+        const m = PYDOCSTYLE_CODE.exec(t.trimEnd());
+        if (m !== null) {
+          ctx.emit({
+            file: at.file,
+            line: at.line,
+            severity: 'error',
+            tool: 'pydocstyle',
+            code: m[1]!,
+            message: `${m[1]!}: ${m[2]!}`,
+          });
+          return;
+        }
+      }
       if (block !== null) {
         if (tty(t, ctx)) return;
         block = null;
@@ -118,12 +200,16 @@ export function createLintersMatcher(): Matcher {
         };
         return;
       }
+      if ((c === 69 /* E */ || c === 87) /* W */ && tslint(t, ctx)) return;
       if (c === 73 /* I */ && (m = SHELLCHECK_IN.exec(t)) !== null) {
         ctx.claim();
         block = { file: m[1]!, line: Number(m[2]), lines: 0 };
         return;
       }
-      if (t.indexOf(' ==> ') > 0 && (m = CODESPELL.exec(t)) !== null) {
+      if (t.endsWith(':') && (m = PYDOCSTYLE_AT.exec(t)) !== null) {
+        ctx.claim();
+        docAt = { file: m[1]!, line: Number(m[2]) };
+      } else if (t.indexOf(' ==> ') > 0 && (m = CODESPELL.exec(t)) !== null) {
         ctx.emit({ file: m[1]!, line: Number(m[2]), severity: 'error', tool: 'codespell', message: m[3]! });
       } else if (t.indexOf(': [') > 0 && (m = YAMLLINT.exec(t)) !== null) {
         const rule = m[6];
@@ -161,6 +247,8 @@ export function createLintersMatcher(): Matcher {
     flush() {
       block = null;
       issue = null;
+      docAt = null;
+      tslintFile = null;
     },
   };
 }
