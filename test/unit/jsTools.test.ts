@@ -226,6 +226,53 @@ test('tslint: prose (5 and 6), verbose and stylish rows; a stylish row takes the
   ]);
 });
 
+test("pnpm: its error line (thin or plain spaces) is a problem, a failed script's only a fallback, WARN none", () => {
+  const T = '\u2009';
+  const lockfile = github([
+    'pnpm install --frozen-lockfile',
+    [
+      `${T}WARN${T}  deprecated left-pad@1.3.0`,
+      ` ERR_PNPM_NO_MATCHING_VERSION  No matching version found for left-pad@9.9.9`,
+      `${T}ERR_PNPM_FETCH_404${T} GET https://registry.npmjs.org/nope: Not Found - 404`,
+    ],
+    1,
+  ]);
+  assertEqualFor(lockfile, briefly(lockfile), [
+    'pnpm error -:-:- ERR_PNPM_NO_MATCHING_VERSION No matching version found for left-pad@9.9.9',
+    'pnpm error -:-:- ERR_PNPM_FETCH_404 GET https://registry.npmjs.org/nope: Not Found - 404',
+  ]);
+  // The script's own failure (a jest test) explains the step: pnpm's wrapper line is not reported.
+  const explained = github([
+    'pnpm test',
+    [
+      'FAIL src/a.test.js',
+      '  ● adds',
+      '',
+      '    expect(received).toBe(expected)',
+      '',
+      '      at Object.<anonymous> (src/a.test.js:3:15)',
+      '',
+      `${T}ELIFECYCLE${T} Test failed. See above for more details.`,
+    ],
+    1,
+  ]);
+  assertEqualFor(explained, briefly(explained), [
+    'jest error src/a.test.js:3:15 - expect(received).toBe(expected)',
+  ]);
+});
+
+test('command not found: the line before exit code 127 names the missing command; not at another exit code', () => {
+  const missing = github(['npm ci', ['/home/runner/work/_temp/1.sh: line 1: npm: command not found'], 127]);
+  const sh = github(['make lint', ['/bin/sh: 1: ruff: not found', 'make: *** [lint] Error 127'], 2]);
+  const shLast = github(['./run.sh', ['./run.sh: 4: tox: not found'], 127]);
+  const other = github(['./run.sh', ['./run.sh: line 1: tox: command not found'], 1]);
+  assertEqualFor(missing, briefly(missing), ['npm error -:-:- - npm: command not found']);
+  // Not the step's exit 127: make's wrapper line is what is left.
+  assertEqualFor(sh, briefly(sh), ['make error -:-:- - *** [lint] Error 127']);
+  assertEqualFor(shLast, briefly(shLast), ['shell error -:-:- - tox: command not found']);
+  assertEqualFor(other, briefly(other), []);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

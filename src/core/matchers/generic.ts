@@ -83,6 +83,8 @@ const ALIASES: Record<string, string> = {
   'docker-compose': 'docker',
 };
 const PROCESS = /'([^']{1,1000})'/;
+// bash's `script.sh: line 3: pnpm: command not found` (sh's `pnpm: not found`) before the step's exit code 127.
+const NOT_FOUND = /(?:^|: )([\w.+-]{1,100}): (?:command )?not found$/;
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
 // Claimed lines (the step is understood), commands, `$ cmd` echoes and the error lines it keeps.
 const WAKE: Wake = { first: '$EefF', flags: LINE_COMMAND, claimed: true };
@@ -135,6 +137,18 @@ export function createGenericMatcher(): Matcher {
         } else if (cmd === 'error' && isExecWrapper(s)) {
           const p = PROCESS.exec(s);
           wrapper = { message: s.trim().replace(/^Error: /, ''), n: l.n, tool: p ? guessTool(p[1]!) : null };
+        } else if (
+          cmd === 'error' &&
+          candidate === null &&
+          s.startsWith('Process completed with exit code 127')
+        ) {
+          // The shell's own complaint is the step's last line, which no matcher wakes on.
+          const prev = ctx.previous;
+          const m = prev !== null && prev.command === null ? NOT_FOUND.exec(prev.text.trimEnd()) : null;
+          if (m !== null) {
+            const name = m[1]!;
+            candidate = { message: `${name}: command not found`, n: prev!.n, tool: lastTool, hint: null };
+          }
         }
         return;
       }

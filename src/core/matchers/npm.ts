@@ -4,6 +4,10 @@
  * `Missing script: "build"`). A failed lifecycle script (`Lifecycle script \`test\` failed`, npm 6's
  * `code ELIFECYCLE` / `pkg@1.0.0 test: \`jest\``) only wraps the failure of the tool it ran, so it is a
  * fallback. `npm warn` lines (EBADENGINE and the like) are advisories, never problems.
+ *
+ * pnpm's error line: its code between thin spaces (U+2009; plain spaces once copied from a web page), then the
+ * message: `\u2009ERR_PNPM_OUTDATED_LOCKFILE\u2009 Cannot install with "frozen-lockfile"...`. A failed script
+ * (`ELIFECYCLE`, `ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL`) wraps its tool's failure: a fallback, as npm's.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 
@@ -25,7 +29,8 @@ const DETAIL_KEYS = new Set([
   'notsup',
 ]);
 const NPM6_SCRIPT = /^\S{1,300}@\S{1,100} [\w:.-]{1,100}: `/;
-const WAKE: Wake = { first: 'n' };
+const WAKE: Wake = { first: 'n\u2009', prefixes: [' ERR_PNPM_'] };
+const PNPM = /^[\u2009 ](ERR_PNPM_[A-Z0-9_]{1,100}|ELIFECYCLE|ERROR)[\u2009 ]{1,2}(\S.{0,2000})$/;
 
 function prefixLength(s: string): number {
   if (s.startsWith('npm error')) return s.length === 9 || s.charCodeAt(9) === 32 ? 9 : -1;
@@ -80,6 +85,20 @@ export function createNpmMatcher(): Matcher {
     });
   }
 
+  function pnpm(c: string, message: string, n: number, ctx: MatcherContext): void {
+    const problem = {
+      file: null,
+      line: null,
+      severity: 'error' as const,
+      tool: 'pnpm',
+      code: c,
+      message,
+      logLine: n,
+    };
+    if (c === 'ELIFECYCLE' || c.endsWith('_FIRST_FAIL')) ctx.emitFallback(problem, { requireFailure: true });
+    else ctx.emit(problem);
+  }
+
   return {
     name: 'npm',
     wake: WAKE,
@@ -89,7 +108,16 @@ export function createNpmMatcher(): Matcher {
     },
     line(l, ctx) {
       const s = l.text;
-      if (s.length < 2 || s.charCodeAt(0) !== 110 || s.charCodeAt(1) !== 112) {
+      const c0 = s.charCodeAt(0);
+      if (c0 === 0x2009 || c0 === 32) {
+        const m = PNPM.exec(s.trimEnd());
+        if (m !== null) {
+          if (inBlock) finish(ctx);
+          pnpm(m[1]!, m[2]!, l.n, ctx);
+          return;
+        }
+      }
+      if (s.length < 2 || c0 !== 110 || s.charCodeAt(1) !== 112) {
         if (inBlock) finish(ctx);
         return;
       }
