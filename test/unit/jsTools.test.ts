@@ -273,6 +273,24 @@ test('command not found: the line before exit code 127 names the missing command
   assertEqualFor(other, briefly(other), []);
 });
 
+test('jest-light-runner: a title line, the error under it, a file:// frame with a query; not without FAIL', () => {
+  const block = [
+    'math > divides',
+    '    AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+    '        at file:///home/runner/work/m/m/test/math.test.js?1744646620520:9:12',
+    '',
+    '  console.error',
+    '    Error: logged, not thrown',
+    '        at file:///home/runner/work/m/m/src/log.js:3:11',
+  ];
+  const log = ['FAIL test/math.test.js', ...block].join('\n');
+  assertEqualFor(log, briefly(log), [
+    'jest error /home/runner/work/m/m/test/math.test.js:9:12 - AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+  ]);
+  const noFail = block.join('\n');
+  assertEqualFor(noFail, briefly(noFail), []);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

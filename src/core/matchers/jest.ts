@@ -4,6 +4,10 @@
  * in the test file (else the first frame in the project, else the code frame's `>` line). `● Test suite failed
  * to run` is one problem for the suite, located at the ts-jest diagnostic when there is one. The summary that
  * repeats the blocks is removed by the parser's de-duplication.
+ *
+ * jest-light-runner (prettier's and babel's runner) prints its failures without the `●`: the titles joined by
+ * ` > ` on a line of their own, then the error indented by four (`    Error: expect(...)...`, `    TypeError: x`)
+ * and its stack, whose frames are `file://` URLs with a query (`cart.js?1744646620520:4:27`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { parseTsDiagnostic } from './tsc';
@@ -15,8 +19,13 @@ const TIMING = / \(\d[\d.]{0,12} m?s\)$/;
 const FRAME_LOC = /^(.{1,1000}?):(\d{1,9}):(\d{1,9})$/;
 const CODE_FRAME = /^\s*> {1,2}(\d{1,9}) \|/;
 const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
-// `FAIL path`, ` FAIL  path`, `  ● title`.
-const WAKE: Wake = { first: 'F', indented: 'F\u25cf' };
+// `FAIL path`, ` FAIL  path`, `  ● title`; jest-light-runner's error line under its title.
+const WAKE: readonly Wake[] = [
+  { first: 'F', indented: 'F\u25cf' },
+  { indented: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', needs: ['Error'] },
+];
+// An error's first line: `Error: ...`, `TypeError: ...`, `AssertionError [ERR_ASSERTION]: ...`.
+const LIGHT_ERROR = /^ {4}(?:[A-Z]\w{0,100})?Error\b/;
 
 export interface Frame {
   file: string;
@@ -35,12 +44,17 @@ export function frameOf(t: string): Frame | null {
   } else {
     loc = t.slice(3);
   }
-  if (loc.startsWith('file://')) loc = loc.slice(7);
+  const url = loc.startsWith('file://');
+  if (url) loc = loc.slice(7);
   const m = FRAME_LOC.exec(loc);
   if (!m) return null;
   const line = Number(m[2]);
   if (line < 1) return null;
-  return { file: m[1]!, line, column: Number(m[3]) };
+  let file = m[1]!;
+  // A URL's query (an ESM loader's cache buster, `?1744646620520`) is no part of the path.
+  const q = url ? file.indexOf('?') : -1;
+  if (q > 0) file = file.slice(0, q);
+  return { file, line, column: Number(m[3]) };
 }
 
 /** A JS test failure's place: the chosen frame's, else `file` alone (or nowhere). */
@@ -145,6 +159,8 @@ export function createJestMatcher(): Matcher {
     }
 
     let message = first ?? t;
+    // jest-light-runner keeps the `Error: ` that jest's own blocks drop before a matcher's message.
+    if (message.startsWith('Error: expect(')) message = message.slice(7);
     if (message.startsWith('expect(')) message = message.replace(EXPECT_COMMENT, '');
     const where = testFrame(frames, failPath);
     const place = placeOf(where, failPath);
@@ -187,6 +203,18 @@ export function createJestMatcher(): Matcher {
         title = s.slice(4).trim();
         startLine = l.n;
         lines = [];
+        ctx.claim();
+        return;
+      }
+      if (c === 32 && failPath !== null && LIGHT_ERROR.test(s)) {
+        // jest-light-runner: the title is the line before, unindented.
+        const prev = ctx.previous;
+        const p = prev !== null && prev.command === null ? prev.text.trimEnd() : '';
+        const p0 = p.charCodeAt(0);
+        if (p.length === 0 || p0 === 32 || p0 === 9 || p.startsWith('FAIL ') || p.startsWith('PASS ')) return;
+        title = p;
+        startLine = prev!.n;
+        lines = [s];
         ctx.claim();
       }
     },
