@@ -32,6 +32,10 @@ export interface FramedLine {
 const ISO_TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ?/;
 const SECTION = /section_(start|end):(\d+):([^\s[\]]+)(?:\[[^\]\r\n]*\])?\r?/g;
 const GH_COMMAND = /^##\[(error|warning|notice|command|debug|group|endgroup|section)\]/;
+// BuildKit's plain progress (`docker build`, docker/build-push-action): `#9 657.2 ` before what a build step's
+// command printed (the step number, the seconds since it started). Its own lines (`#9 [4/8] RUN ...`,
+// `#9 DONE 1.2s`) have no seconds and keep their `#`.
+const BUILDKIT = /^#\d{1,5} \d{1,7}\.\d{1,3} /;
 // The GitHub web UI's copy of a log keeps links to lines: `[15](https://github.com/...#step:6:16)8`.
 // The URL stops at `[` as well, so a line of `[1](http://[1](http://...` cannot make it backtrack
 // quadratically: each attempt scans only up to the next candidate.
@@ -177,6 +181,9 @@ export class Framer {
     } else if (first === 91 && s.startsWith('[command]')) {
       command = 'command';
       s = s.slice(9);
+    } else if (first === 35 && isDigit(s.charCodeAt(1))) {
+      const m = BUILDKIT.exec(s);
+      if (m) s = s.slice(m[0].length);
     }
     if (this.format === 'plain' && s.indexOf('](http') >= 0) s = s.replace(WEB_LINK, '$1');
 

@@ -176,3 +176,26 @@ test('a line longer than the cap is cut, and the splitter keeps going', () => {
   const long = 'x'.repeat(50);
   assert.deepEqual(splitText(`${long}\nshort\n`, { maxLineLength: 10 }), ['x'.repeat(10), 'short']);
 });
+
+test("BuildKit's plain progress: a build step's output loses its `#N seconds` prefix; BuildKit's own lines keep theirs", () => {
+  const log = [
+    '2024-05-01T10:00:00.1234567Z #9 [4/8] RUN pip install -r requirements.txt',
+    '2024-05-01T10:00:00.1234567Z #9 657.2   error: subprocess-exited-with-error',
+    '2024-05-01T10:00:00.1234567Z #9 0.521 Collecting numpy',
+    '2024-05-01T10:00:00.1234567Z #9 DONE 12.3s',
+    '2024-05-01T10:00:00.1234567Z #9 ERROR: process "/bin/sh -c pip install" did not complete successfully: exit code: 1',
+    '2024-05-01T10:00:00.1234567Z #12 a comment, not BuildKit',
+  ].join('\n');
+  assertEqualFor(
+    log,
+    frameAll(log).lines.map((l) => l.text),
+    [
+      '#9 [4/8] RUN pip install -r requirements.txt',
+      '  error: subprocess-exited-with-error',
+      'Collecting numpy',
+      '#9 DONE 12.3s',
+      '#9 ERROR: process "/bin/sh -c pip install" did not complete successfully: exit code: 1',
+      '#12 a comment, not BuildKit',
+    ],
+  );
+});

@@ -291,6 +291,37 @@ test('jest-light-runner: a title line, the error under it, a file:// frame with 
   assertEqualFor(noFail, briefly(noFail), []);
 });
 
+test("docker build: a step's output inside BuildKit's progress is read; buildx's failure annotation is only a wrapper", () => {
+  const T = '\u2009';
+  const log = github([
+    'docker/build-push-action@v6',
+    [
+      '#7 [3/5] RUN pnpm install --frozen-lockfile',
+      `#7 1.204 ${T}ERR_PNPM_OUTDATED_LOCKFILE${T} Cannot install with "frozen-lockfile" because pnpm-lock.yaml is not up to date`,
+      '#7 ERROR: process "/bin/sh -c pnpm install --frozen-lockfile" did not complete successfully: exit code: 1',
+      '##[error]buildx failed with: ERROR: failed to solve: process "/bin/sh -c pnpm install --frozen-lockfile" did not complete successfully: exit code: 1',
+    ],
+    0,
+  ]);
+  assertEqualFor(log, briefly(log), [
+    'pnpm error -:-:- ERR_PNPM_OUTDATED_LOCKFILE Cannot install with "frozen-lockfile" because pnpm-lock.yaml is not up to date',
+  ]);
+  // Nothing read it: the build's last error line before the annotation, not the clean-up's after it.
+  const unexplained = github([
+    'docker/build-push-action@v6',
+    [
+      'ERROR: failed to solve: error writing layer blob: 404 The specified blob does not exist.',
+      '##[error]buildx failed with: ERROR: failed to solve: error writing layer blob',
+      'Post job cleanup.',
+      'ERROR: read unix @->/run/docker.sock: use of closed network connection',
+    ],
+    0,
+  ]);
+  assertEqualFor(unexplained, briefly(unexplained), [
+    'docker error -:-:- - failed to solve: error writing layer blob: 404 The specified blob does not exist.',
+  ]);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

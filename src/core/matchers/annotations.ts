@@ -20,15 +20,19 @@ const WORKFLOW_COMMAND = /^::(error|warning|notice)(?: ([^\r\n]{0,2000}?))?::(.{
 const TITLED_TOOL = /^([A-Za-z][\w.-]{0,40}) \(([^()\s]{1,100})\)$/;
 // What an action says when the command it ran failed: the command's own output explains it, if anything
 // does, so the generic matcher keeps it as its last resort.
+// docker/build-push-action's `buildx failed with: ERROR: failed to solve: process "..." did not complete...` too.
 export const EXEC_WRAPPER =
-  /^(?:Error: )?(?:The process '[^']{1,1000}' failed with exit code \d|Command failed[: ]|.{0,200}\b(?:exited|failed) with (?:exit )?code \d)/;
+  /^(?:Error: )?(?:The process '[^']{1,1000}' failed with exit code \d|Command failed[: ]|buildx (?:call )?failed with: |.{0,200}\b(?:exited|failed) with (?:exit )?code \d)/;
 
 /**
  * EXEC_WRAPPER.test(s), after a cheap look for the words every one of its forms has (`failed with`, `exited
  * with`, `Command failed`): the regex's `.{0,200}` prefix is slow to reject.
  */
 export function isExecWrapper(s: string): boolean {
-  return (s.indexOf('ed with ') >= 0 || s.indexOf('Command failed') >= 0) && EXEC_WRAPPER.test(s);
+  return (
+    (s.indexOf('ed with ') >= 0 || s.indexOf('Command failed') >= 0 || s.startsWith('buildx ')) &&
+    EXEC_WRAPPER.test(s)
+  );
 }
 
 function severityOf(cmd: string): Severity | null {

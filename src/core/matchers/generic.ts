@@ -85,6 +85,7 @@ const ALIASES: Record<string, string> = {
 const PROCESS = /'([^']{1,1000})'/;
 // bash's `script.sh: line 3: pnpm: command not found` (sh's `pnpm: not found`) before the step's exit code 127.
 const NOT_FOUND = /(?:^|: )([\w.+-]{1,100}): (?:command )?not found$/;
+const ACTION_REF = /^([\w-]{1,100})\/[\w.-]{1,100}@\S{1,100}$/;
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
 // Claimed lines (the step is understood), commands, `$ cmd` echoes and the error lines it keeps.
 const WAKE: Wake = { first: '$EefF', flags: LINE_COMMAND, claimed: true };
@@ -94,7 +95,9 @@ export function guessTool(command: string): string | null {
   const words = command.trim().split(/\s+/, 12);
   for (const w of words) {
     if (w.length === 0 || w.startsWith('-') || /^[A-Za-z_]\w*=/.test(w)) continue;
-    const base = w.slice(w.lastIndexOf('/') + 1).replace(/^['"]|['"]$/g, '');
+    // An action's reference (`docker/build-push-action@v6`) names its owner's tool, if any.
+    const action = ACTION_REF.exec(w);
+    const base = action !== null ? action[1]! : w.slice(w.lastIndexOf('/') + 1).replace(/^['"]|['"]$/g, '');
     if (WRAPPERS.has(base)) continue;
     const name = ALIASES[base] ?? (/^python3\.\d+$/.test(base) ? 'python' : base);
     return KNOWN_TOOLS.has(name) ? name : null;
@@ -116,6 +119,8 @@ export function createGenericMatcher(): Matcher {
   let lastTool: string | null = null;
   let candidate: { message: string; n: number; tool: string | null; hint: string | null } | null = null;
   let wrapper: { message: string; n: number; tool: string | null } | null = null;
+  /** The step's error annotation came: what follows it (an action's post-job clean-up) did not fail it. */
+  let annotated = false;
 
   return {
     name: 'generic',
@@ -137,6 +142,7 @@ export function createGenericMatcher(): Matcher {
         } else if (cmd === 'error' && isExecWrapper(s)) {
           const p = PROCESS.exec(s);
           wrapper = { message: s.trim().replace(/^Error: /, ''), n: l.n, tool: p ? guessTool(p[1]!) : null };
+          annotated = true;
         } else if (
           cmd === 'error' &&
           candidate === null &&
@@ -172,6 +178,7 @@ export function createGenericMatcher(): Matcher {
         default:
           return;
       }
+      if (annotated) return;
       const m = CANDIDATE.exec(s);
       if (!m) return;
       const message = m[1]!.trimEnd();
@@ -187,6 +194,7 @@ export function createGenericMatcher(): Matcher {
       candidate = null;
       wrapper = null;
       understood = false;
+      annotated = false;
       lastTool = null;
       if (!found || quiet) return;
       const step = ctx.step;
