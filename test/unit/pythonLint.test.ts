@@ -609,3 +609,25 @@ test('pydocstyle: a place line and the code under it; its explanation is not ano
     ],
   );
 });
+
+test('mypy --pretty: a wrapped message is joined up to its code; without a code within three lines, the first line', () => {
+  check(
+    [
+      'pkg/a.py:3: error: Incompatible types in assignment (expression has type',
+      '"str", variable has type "int")  [assignment]',
+      '        x: int = "a"',
+      '                 ^~~',
+      'pkg/a.py:9: error: Name "y" is not defined',
+      'pkg/a.py:10: error: Missing return statement',
+      'make: *** [Makefile:3: lint] Error 1',
+      'one more line',
+      'and another',
+      'Found 3 errors in 1 file (checked 1 source file)',
+    ],
+    [
+      'mypy error pkg/a.py:3:- Incompatible types in assignment (expression has type "str", variable has type "int")  [assignment]',
+      'mypy error pkg/a.py:9:- Name "y" is not defined',
+      'mypy error pkg/a.py:10:- Missing return statement',
+    ],
+  );
+});

@@ -1,15 +1,18 @@
 /**
  * mypy: `path:line: error: message  [code]`, with `--show-column-numbers` `path:line:col: ...`, with
  * `--show-error-end` `path:line:col:endline:endcol: ...`. `warning:` lines are warnings; `note:` lines
- * explain the error above them and are not problems.
+ * explain the error above them and are not problems. `--pretty` wraps a long message onto unindented lines
+ * (then the source line and a caret, indented): they are joined when a line within MAX_WRAPPED ends with the
+ * error code, else the first line is the message.
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_COLON_SINGLE } from '../matcher';
-import type { Severity } from '../model';
+import type { ProblemInit, Severity } from '../model';
 
 const CODE = /\s\s\[([a-z][a-z0-9-]{0,60})\]$/;
 const PY_FILE = /\.pyi?$/;
+const MAX_WRAPPED = 3;
 
 interface Location {
   file: string;
@@ -45,11 +48,43 @@ function parseLocation(prefix: string): Location | null {
 const WAKE: Wake = { first: 'F', flags: LINE_COLON_SINGLE, needs: ['error:', 'warning:', 'note:', 'Found '] };
 
 export function createMypyMatcher(): Matcher {
+  /** An error whose message has no code yet (`--pretty` may have wrapped it), and the lines that may continue it. */
+  let wrapped: { problem: ProblemInit; more: string[] } | null = null;
+
+  function flushWrapped(ctx: MatcherContext): void {
+    if (wrapped !== null) ctx.emit(wrapped.problem);
+    wrapped = null;
+  }
+
+  /** A line after an error without a code: true when it continued the message. */
+  function continued(t: string, ctx: MatcherContext): boolean {
+    const w = wrapped!;
+    const c = t.charCodeAt(0);
+    if (t.length === 0 || c === 32 || c === 9 || t.startsWith('Found ') || w.more.length >= MAX_WRAPPED)
+      return false;
+    const colon = t.indexOf(': ');
+    if (colon > 0 && parseLocation(t.slice(0, colon)) !== null) return false;
+    w.more.push(t.trim());
+    const code = CODE.exec(t);
+    if (code === null) return true;
+    ctx.claim();
+    wrapped = null;
+    ctx.emit({ ...w.problem, code: code[1]!, message: `${w.problem.message} ${w.more.join(' ')}` });
+    return true;
+  }
+
   return {
     name: 'mypy',
     wake: WAKE,
+    get busy(): boolean {
+      return wrapped !== null;
+    },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
+      if (wrapped !== null) {
+        if (continued(t, ctx)) return;
+        flushWrapped(ctx);
+      }
       const n = t.length;
       if (n === 0) return;
       if (t.charCodeAt(0) === 70 /* F */ && t.startsWith('Found ') && t.indexOf(' source file') > 0) {
@@ -89,7 +124,7 @@ export function createMypyMatcher(): Matcher {
       }
       const message = t.slice(start).trim();
       const code = CODE.exec(message);
-      ctx.emit({
+      const problem: ProblemInit = {
         file: loc.file,
         line: loc.line,
         column: loc.column,
@@ -98,7 +133,16 @@ export function createMypyMatcher(): Matcher {
         tool: 'mypy',
         ...(code ? { code: code[1] } : {}),
         message,
-      });
+        logLine: l.n,
+      };
+      if (code !== null) ctx.emit(problem);
+      else {
+        ctx.claim();
+        wrapped = { problem, more: [] };
+      }
+    },
+    flush(ctx) {
+      flushWrapped(ctx);
     },
   };
 }
