@@ -322,6 +322,28 @@ test("docker build: a step's output inside BuildKit's progress is read; buildx's
   ]);
 });
 
+test("node: a crash of the program's own error class, found from Node's `path.js:N` line above it", () => {
+  const crash = (gap: string[]) =>
+    [
+      '/app/src/db.js:14',
+      '    throw new DbError(`cannot connect to ${url}`);',
+      '    ^',
+      ...gap,
+      'DbError: cannot connect to postgres://db:5432',
+      '    at connect (/app/src/db.js:14:11)',
+      '    at node:internal/main/run_main_module:28:49',
+      '',
+      'Node.js v20.11.1',
+    ].join('\n');
+  const log = crash(['']);
+  assertEqualFor(log, briefly(log), [
+    'node error /app/src/db.js:14:11 - DbError: cannot connect to postgres://db:5432',
+  ]);
+  // Too far below the header to be its error.
+  const far = crash(['', 'a log line', 'another']);
+  assertEqualFor(far, briefly(far), []);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

@@ -18,8 +18,12 @@
  * One problem (tool `node`) at the first frame in the project, with the error line as message. The `Node.js v`
  * line that ends the output is what tells this stack from one a program printed and went on: without it, no
  * problem. Test runners' stacks are theirs (jest and vitest claim their blocks first).
+ *
+ * The built-in classes wake it by their names; another class (`class ConfigError extends Error`) after the
+ * `path.js:2` line Node prints first, a few lines above the error.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
+import { LINE_LOCATION } from '../matcher';
 import { frameOf, inProject, placeOf } from './jest';
 import type { Frame } from './jest';
 
@@ -27,12 +31,17 @@ import type { Frame } from './jest';
 const ERROR_LINE = /^([A-Z][A-Za-z0-9_$]{0,100}(?: \[[A-Z0-9_]{1,100}\])?): (.{1,2000})$/;
 const ERROR_NAME = /(?:Error|Exception)(?: \[|$)/;
 const NODE_VERSION = /^Node\.js v\d{1,3}\.\d/;
+const HEADER = /^\S{1,1000}\.[cm]?[jt]sx?:\d{1,9}$/;
+/** The source line, the caret, a blank line, then the error. */
+const HEADER_LINES = 4;
 /** Lines after the stack (the error's own properties, `{ code: ... }`) before `Node.js v`. */
 const MAX_AFTER = 60;
 const MAX_FRAMES = 50;
 // The error classes a crash shows (prefixes: a search of every line that starts with a capital cost the pre-scan
 // ~3%); another class's crash is left to the generic fallback.
 const WAKE: Wake = {
+  // Node's `/app/src/index.js:2` above a crash: the error line follows within HEADER_LINES.
+  flags: LINE_LOCATION,
   prefixes: [
     'Error: ',
     'Error [',
@@ -59,6 +68,8 @@ export function createNodeMatcher(): Matcher {
   let frames = 0;
   /** Lines read since the stack ended (-1: still in the stack). */
   let after = -1;
+  /** After a crash's `path.js:N` line: the last line the error line may be on (0: none). */
+  let headerUntil = 0;
 
   function reset(): void {
     error = null;
@@ -83,10 +94,11 @@ export function createNodeMatcher(): Matcher {
     name: 'node',
     wake: WAKE,
     get busy(): boolean {
-      return error !== null;
+      return error !== null || headerUntil > 0;
     },
     line(l, ctx) {
       const t = l.text;
+      if (headerUntil > 0 && l.n > headerUntil) headerUntil = 0;
       if (error !== null) {
         if (after < 0) {
           const f = t.startsWith('    at ') ? nodeFrame(t) : null;
@@ -110,14 +122,20 @@ export function createNodeMatcher(): Matcher {
         }
       }
       const c = t.charCodeAt(0);
+      if (error === null && l.colon > 0 && c !== 32 && HEADER.test(t)) {
+        headerUntil = l.n + HEADER_LINES;
+        return;
+      }
       if (!(c >= 65 && c <= 90) || ctx.claimed) return;
       const m = ERROR_LINE.exec(t);
       if (m === null || !ERROR_NAME.test(m[1]!)) return;
       reset();
+      headerUntil = 0;
       error = { message: t.trimEnd(), n: l.n };
     },
     flush() {
       reset();
+      headerUntil = 0;
     },
   };
 }
