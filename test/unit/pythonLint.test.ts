@@ -631,3 +631,50 @@ test('mypy --pretty: a wrapped message is joined up to its code; without a code 
     ],
   );
 });
+
+test('pyright: rows under their file, the rule from the last further line, information as info; not without a header', () => {
+  const N = '\u00a0';
+  check(
+    [
+      '/w/src/app.py',
+      '  /w/src/app.py:3:8 - warning: Import "yaml" could not be resolved from source (reportMissingModuleSource)',
+      '  /w/src/app.py:10:14 - error: Cannot access attribute "foo" for class "Bar"',
+      `  ${N} ${N} Attribute "foo" is unknown (reportAttributeAccessIssue)`,
+      '  /w/src/app.py:12:1 - information: Code is unreachable',
+      '2 errors, 1 warning, 1 information',
+      '  /w/src/other.py:1:1 - error: a row with no file header above it',
+    ],
+    // Errors as they come; the warnings once the summary says the run failed.
+    [
+      'pyright error /w/src/app.py:10:14 Cannot access attribute "foo" for class "Bar"',
+      'pyright warning /w/src/app.py:3:8 Import "yaml" could not be resolved from source (reportMissingModuleSource)',
+      'pyright info /w/src/app.py:12:1 Code is unreachable',
+    ],
+  );
+  // A clean run's warnings (a passing pre-commit hook's) explain a failed step only when nothing else does.
+  const clean = [
+    '/w/src/app.py',
+    '  /w/src/app.py:3:8 - warning: Import "yaml" could not be resolved from source (reportMissingModuleSource)',
+    '0 errors, 1 warning, 0 informations ',
+  ];
+  const ts = (lines: string[]) => lines.map((l) => `2024-05-01T10:00:00.1234567Z ${l}`);
+  const step = (lines: string[], code: number) =>
+    ts([
+      '##[group]Run pre-commit run --all-files',
+      '##[endgroup]',
+      ...lines,
+      `##[error]Process completed with exit code ${code}.`,
+    ]);
+  check(step(clean, 1), [
+    'pyright warning /w/src/app.py:3:8 Import "yaml" could not be resolved from source (reportMissingModuleSource)',
+  ]);
+  check(step([...clean, 'a.py:1:1: F401 os imported but unused'], 1), [
+    'flake8 error a.py:1:1 F401 os imported but unused',
+  ]);
+  const log = ['/w/a.py', '  /w/a.py:1:1 - error: x', `  ${N} ${N} y (reportFoo)`].join('\n');
+  assertEqualFor(
+    log,
+    problems(log).map((p) => p.code),
+    ['reportFoo'],
+  );
+});

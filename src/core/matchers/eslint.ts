@@ -10,11 +10,16 @@
  *   and its compact one (lowercase `error`/`warning`);
  * - JavaScript Standard Style (standard, semistandard, ts-standard): `standard: Use JavaScript Standard Style`
  *   lines, then `  path:line:col: message (rule)`, ` (warning)` after a warning.
+ * And a Python type checker that prints the same shape: pyright (and basedpyright), a file header, then
+ *   `  path:line:col - error|warning|information: message` rows, the message's further lines indented deeper
+ *   (with no-break spaces), the last ending with the rule (`(reportAttributeAccessIssue)`). Its warnings wait for
+ *   its summary (`0 errors, 4 warnings, 0 informations`): a run with errors reports them, a clean one (a passing
+ *   pre-commit hook's output, pandas') leaves them as fallbacks, for a step that nothing else explains.
  * The message is the tool's message and rule id separated by two spaces, as stylish prints them.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_COLON_SPACE, LINE_EXTENSION_END, endsWithExtension } from '../matcher';
-import type { Severity } from '../model';
+import type { ProblemInit, Severity } from '../model';
 
 const ROW = /^ {1,8}(\d{1,9}):(\d{1,9}) {1,20}(error|warning|✖|⚠|×|‼) {1,20}(\S.{0,4000})$/;
 const RULE = /^@?[A-Za-z0-9][\w@/.-]{0,200}$/;
@@ -25,6 +30,11 @@ const UNIX = /^(\S[^:]{0,1000}):(\d{1,9}):(\d{1,9}): (.{1,4000}) \[(Error|Warnin
 const HEADER = /^(?:[A-Za-z]:[\\/]|[/.~\w@-])[^:\t]{0,1000}\.[A-Za-z0-9]{1,12}$/;
 const YAMLLINT_RULE = /^\([a-z][\w-]{0,100}\)$/;
 const COMPACT_RULE = / \(([^()\s]{1,200})\)$/;
+const PYRIGHT_ROW = /^ {2}(\S.{0,1000}?):(\d{1,9}):(\d{1,9}) - (error|warning|information): (.{1,4000})$/;
+const PYRIGHT_RULE = /\((report[A-Za-z]{1,100})\)$/;
+const PYRIGHT_SUMMARY = /^(\d{1,9}) errors?, \d{1,9} warnings?, \d{1,9} informations? ?$/;
+/** Pyright warnings held for the summary, at most (as the parser's fallback list). */
+const MAX_HELD = 1000;
 // standard-engine's own lines (`standard: Use JavaScript Standard Style (https://standardjs.com)`, `standard: Run
 // \`standard --fix\` ...`) and its rows.
 const STANDARD_LINE = /^(standard|semistandard|ts-standard|standardx): \S/;
@@ -64,6 +74,56 @@ export function createEslintMatcher(): Matcher {
   let fatal = false;
   /** Inside standard-engine's report: the tool's name. */
   let standard: string | null = null;
+  /** A pyright row whose further lines (and rule) may follow. */
+  let pyright: ProblemInit | null = null;
+
+  /** Pyright's warnings and informations of the current run, until its summary says whether it failed. */
+  let held: ProblemInit[] = [];
+
+  function pyrightDone(ctx: MatcherContext): void {
+    const p = pyright;
+    pyright = null;
+    if (p === null) return;
+    if (p.severity === 'error') ctx.emit(p);
+    else if (held.length < MAX_HELD) held.push(p);
+  }
+
+  /** The run ended (`failed`: its summary counted errors; null: no summary came). */
+  function release(ctx: MatcherContext, failed: boolean | null): void {
+    for (const p of held) {
+      if (failed === true) ctx.emit(p);
+      else ctx.emitFallback(p, { requireFailure: true });
+    }
+    held = [];
+  }
+
+  /** A pyright row, or a further line of the last one's message; false when the line is neither. */
+  function pyrightLine(s: string, n: number, ctx: MatcherContext): boolean {
+    // Further lines are indented by two spaces, then no-break spaces and spaces (or four spaces, once copied).
+    if (pyright !== null && (s.startsWith('    ') || (s.startsWith('  ') && s.charCodeAt(2) === 0xa0))) {
+      const r = PYRIGHT_RULE.exec(s.trimEnd());
+      if (r !== null) pyright.code = r[1]!;
+      ctx.claim();
+      return true;
+    }
+    pyrightDone(ctx);
+    const m = PYRIGHT_ROW.exec(s.trimEnd());
+    if (m === null) return false;
+    const message = m[5]!;
+    const r = PYRIGHT_RULE.exec(message);
+    pyright = {
+      file: m[1]!,
+      line: Number(m[2]),
+      column: Number(m[3]),
+      severity: m[4] === 'information' ? 'info' : (m[4] as Severity),
+      tool: 'pyright',
+      ...(r !== null ? { code: r[1]! } : {}),
+      message,
+      logLine: n,
+    };
+    ctx.claim();
+    return true;
+  }
 
   /** A line of standard-engine's report; false when the report ended before it. */
   function standardLine(s: string, ctx: MatcherContext): boolean {
@@ -128,7 +188,7 @@ export function createEslintMatcher(): Matcher {
     wake: WAKE,
     /** After a stylish header (its rows follow), `Oops!` (the message follows) or in standard's report. */
     get busy(): boolean {
-      return header !== null || fatal || standard !== null;
+      return header !== null || fatal || standard !== null || pyright !== null || held.length > 0;
     },
     line(l, ctx) {
       const s = l.text;
@@ -155,9 +215,19 @@ export function createEslintMatcher(): Matcher {
       }
 
       if (c === 32) {
-        if (header !== null && row(s, ctx)) return;
+        if (header !== null && (row(s, ctx) || pyrightLine(s, l.n, ctx))) return;
         header = null;
         return;
+      }
+      pyrightDone(ctx);
+      if (held.length > 0 && c >= 48 && c <= 57) {
+        const m = PYRIGHT_SUMMARY.exec(s);
+        if (m !== null) {
+          ctx.claim();
+          header = null;
+          release(ctx, Number(m[1]) > 0);
+          return;
+        }
       }
       if (header !== null) header = null;
       if (s.length === 0) return;
@@ -223,7 +293,9 @@ export function createEslintMatcher(): Matcher {
 
       if (isAlnum(last) && s.length < 1024 && endsWithExtension(s) && HEADER.test(s)) header = s;
     },
-    flush() {
+    flush(ctx) {
+      pyrightDone(ctx);
+      release(ctx, null);
       header = null;
       fatal = false;
       standard = null;
