@@ -678,3 +678,33 @@ test('pyright: rows under their file, the rule from the last further line, infor
     ['reportFoo'],
   );
 });
+
+test('git diff --exit-code: each changed file at its first change, a binary one with no line; not a diff shown for information', () => {
+  const diff = [
+    'diff --git a/src/gen/api.py b/src/gen/api.py',
+    'index 4f77be1..8201cbc 100644',
+    '--- a/src/gen/api.py',
+    '+++ b/src/gen/api.py',
+    '@@ -10,7 +10,7 @@ class Api:',
+    '     def a(self):',
+    '         pass',
+    '',
+    '-    VERSION = 1',
+    '+    VERSION = 2',
+    '@@ -40,3 +40,4 @@ class Api:',
+    '+    extra = True',
+    'diff --git a/docs/logo.png b/docs/logo.png',
+    'index 1111111..2222222 100644',
+    'Binary files a/docs/logo.png and b/docs/logo.png differ',
+  ];
+  const gitlab = (cmd: string) => [
+    '\x1b[32;1m$ ' + cmd + '\x1b[0;m',
+    ...diff,
+    '\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m',
+  ];
+  check(gitlab('make generate && git diff --exit-code'), [
+    "git error src/gen/api.py:13:- src/gen/api.py differs from the commit after the job's earlier steps (git diff --exit-code)",
+    "git error docs/logo.png:-:- docs/logo.png differs from the commit after the job's earlier steps (git diff --exit-code)",
+  ]);
+  check(gitlab('git diff HEAD~1'), []);
+});

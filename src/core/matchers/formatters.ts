@@ -11,12 +11,12 @@ const ISORT = ' Imports are incorrectly sorted';
 const BLACK_PARSE = /: (\d{1,7}):(\d{1,7}): /;
 const BLACK_CANNOT = /^error: cannot format (.+?\.pyi?|.+?\.ipynb): (.*)$/;
 
-const WAKE: Wake = { first: 'wWEe' };
+export const FORMATTERS_WAKE: Wake = { first: 'wWEe' };
 
 export function createFormattersMatcher(): Matcher {
   return {
     name: 'formatters',
-    wake: WAKE,
+    wake: FORMATTERS_WAKE,
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       // Never read past the end: a charCodeAt that once did stays slow.

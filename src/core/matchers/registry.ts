@@ -13,7 +13,8 @@ import { createMypyMatcher } from './mypy';
 import { createRuffMatcher } from './ruff';
 import { createFlake8Matcher } from './flake8';
 import { createPylintMatcher } from './pylint';
-import { createFormattersMatcher } from './formatters';
+import { FORMATTERS_WAKE, createFormattersMatcher } from './formatters';
+import { GITDIFF_WAKE, createGitDiffMatcher } from './gitdiff';
 import { createSphinxMatcher } from './sphinx';
 import { createLintersMatcher } from './linters';
 import { createPrecommitMatcher } from './precommit';
@@ -43,7 +44,14 @@ export const allMatchers: readonly MatcherFactory[] = [
   createRuffMatcher,
   createFlake8Matcher,
   createPylintMatcher,
-  createFormattersMatcher,
+  // A formatter, then `git diff --exit-code` to fail on what it changed: one bit for the two.
+  () =>
+    mergeMatchers(
+      'formatters+gitdiff',
+      { first: FORMATTERS_WAKE.first!, prefixes: GITDIFF_WAKE.prefixes! },
+      createFormattersMatcher(),
+      createGitDiffMatcher(),
+    ),
   createSphinxMatcher,
   createLintersMatcher,
   createTscMatcher,
