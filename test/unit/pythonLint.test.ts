@@ -708,3 +708,32 @@ test('git diff --exit-code: each changed file at its first change, a binary one 
   ]);
   check(gitlab('git diff HEAD~1'), []);
 });
+
+test("uv: a report and its first cause is one problem; a × line with no cause is not uv's; its error line names uv", () => {
+  check(
+    GHA([
+      '##[group]Run uv sync --locked',
+      '##[endgroup]',
+      '  × Failed to build `legacy-pkg @ file:///home/runner/work/app/app/vendor/legacy`',
+      '  ├─▶ The build backend returned an error',
+      '  ╰─▶ Call to `setuptools.build_meta.build_wheel` failed (exit status: 1)',
+      '   × Typescript Worker > should return diagnostics 5003ms',
+      '     → Test timed out in 5000ms.',
+      '##[error]Process completed with exit code 1.',
+    ]),
+    [
+      'uv error -:-:- Failed to build `legacy-pkg @ file:///home/runner/work/app/app/vendor/legacy`: The build backend returned an error',
+    ],
+  );
+  check(
+    GHA([
+      '##[group]Run uv sync --locked',
+      '##[endgroup]',
+      'error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. To update the lockfile, run `uv lock`.',
+      '##[error]Process completed with exit code 1.',
+    ]),
+    [
+      'uv error -:-:- The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. To update the lockfile, run `uv lock`.',
+    ],
+  );
+});

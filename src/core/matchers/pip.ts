@@ -4,6 +4,10 @@
  * dependencies` with its `ResolutionImpossible`), and a package whose build failed, however many boxes,
  * `Failed building wheel` and `Failed to build` lines pip prints about it. The output of a failed
  * subprocess (`╰─> [N lines of output]` ... `[end of output]`) is skipped, nested boxes included.
+ *
+ * uv reports as miette does: `  × No solution found when resolving dependencies:` (or `× Failed to build ...`),
+ * then its causes, `├─▶ ...` and the last `╰─▶ ...`: one problem, the report and its first cause (a `×` line with
+ * no cause under it is not uv's).
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -34,6 +38,9 @@ const ERROR_ADVICE = ["pip's dependency resolver does not currently", 'Ignored t
 const MAX_BOX_LINES = 1_000_000;
 // The first non-blank character of every line pip acts on: `╰─>`, `×`, `error:`, `ERROR:`, `Failed`, `note:`.
 const PIP_CHARS = 'eEFn\u2570\u00d7';
+/** uv's cause lines: `├─▶ ` and the last, `╰─▶ `. */
+const UV_CAUSE = /^[\u251c\u2570]\u2500\u25b6 (.{1,2000})$/;
+const UV_MAX_CAUSES = 20;
 const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS };
 
 function indentOf(t: string): number {
@@ -68,6 +75,18 @@ export function createPipMatcher(): Matcher {
 
   function emit(ctx: MatcherContext, message: string): void {
     ctx.emit({ file: null, line: null, severity: 'error', tool: 'pip', message });
+  }
+
+  /** uv's report awaiting its causes (null: none open). */
+  let uv: { message: string; cause: string | null; n: number; lines: number } | null = null;
+
+  function uvDone(ctx: MatcherContext): void {
+    const u = uv;
+    uv = null;
+    // A `×` line with no cause under it is someone else's (vitest marks a failed test so).
+    if (u === null || u.cause === null) return;
+    const message = u.cause === null ? u.message : `${u.message.replace(/:$/, '')}: ${u.cause}`;
+    ctx.emit({ file: null, line: null, severity: 'error', tool: 'uv', message, logLine: u.n });
   }
 
   /** A package's build failed: one problem unless this package (or an unnamed build) already has one. */
@@ -145,12 +164,23 @@ export function createPipMatcher(): Matcher {
     wake: WAKE,
     /** Inside a failed subprocess's output box. */
     get busy(): boolean {
-      return boxIndent >= 0;
+      return boxIndent >= 0 || uv !== null;
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       const c0 = t.length > 0 ? t.charCodeAt(0) : -1;
       const indent = c0 === 32 ? indentOf(t) : 0;
+      if (uv !== null) {
+        const m = ++uv.lines <= UV_MAX_CAUSES ? UV_CAUSE.exec(t.slice(indent).trimEnd()) : null;
+        if (m !== null) {
+          uv.cause ??= m[1]!;
+          ctx.claim();
+          // `╰─▶` is the last cause.
+          if (t.charCodeAt(indent) === 0x2570) uvDone(ctx);
+          return;
+        }
+        uvDone(ctx);
+      }
       if (boxIndent >= 0) {
         // Inside a failed subprocess's output: its own errors and boxes are part of this failure.
         if ((indent <= boxIndent + 4 && t.endsWith('[end of output]')) || --boxLeft <= 0) boxIndent = -1;
@@ -168,7 +198,12 @@ export function createPipMatcher(): Matcher {
         return;
       }
       if (c === 0xd7 /* × */) {
-        if (l.n - diagnosticN <= 3 && t.charCodeAt(indent + 1) === 32) box(ctx, t.slice(indent + 2).trim());
+        if (t.charCodeAt(indent + 1) !== 32) return;
+        if (l.n - diagnosticN <= 3) box(ctx, t.slice(indent + 2).trim());
+        else {
+          // No `error: id` above it: not pip's box; uv's report if causes follow.
+          uv = { message: t.slice(indent + 2).trim(), cause: null, n: l.n, lines: 0 };
+        }
         return;
       }
       if (c === 101 /* e */) {
@@ -199,7 +234,8 @@ export function createPipMatcher(): Matcher {
       if (c === 110 /* n */ && t.startsWith('note: This error originates from a subprocess', indent))
         ctx.claim();
     },
-    flush(): void {
+    flush(ctx): void {
+      uvDone(ctx);
       reset();
     },
   };
