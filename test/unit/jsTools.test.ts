@@ -344,6 +344,25 @@ test("node: a crash of the program's own error class, found from Node's `path.js
   assertEqualFor(far, briefly(far), []);
 });
 
+test('knip: each row of its sections, as many as each counts; an enum member with its enum; its hints are none', () => {
+  const log = [
+    'Unused devDependencies (1)',
+    '@types/node  package.json:30:6',
+    'Unused enum members (1)',
+    'Beta  Phase  src/phase.ts:4:3',
+    'Configuration hints (1)',
+    'src/index.ts    knip.json  Remove redundant entry pattern',
+    'Unused files (1)',
+    'src/old.ts',
+    'src/not-counted.ts',
+  ].join('\n');
+  assertEqualFor(log, briefly(log), [
+    'knip error package.json:30:6 - Unused devDependency: @types/node',
+    'knip error src/phase.ts:4:3 - Unused enum member: Beta',
+    'knip error src/old.ts:-:- - Unused file',
+  ]);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

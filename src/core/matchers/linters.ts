@@ -13,6 +13,9 @@
  * - TSLint: prose (`ERROR: path:line:col - message`; 5.x `ERROR: path[line, col]: message`), verbose
  *   (`ERROR: (rule) path[line, col]: message`) and stylish (a `path:line:col` header line, then
  *   `ERROR: line:col  rule  message` rows).
+ * - knip: `Unused files (2)`, `Unused dependencies (1)`, `Unresolved imports (1)`... each followed by its rows,
+ *   `src/orphan.ts` or `lodash  package.json:14:6` (the name, then where; an enum member's enum between them);
+ *   its `Configuration hints` are no problems.
  * Each row is a problem with the linter's own severity (shellcheck's info and style, bandit's Low, are `info`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -35,25 +38,28 @@ const TSLINT =
   /^(ERROR|WARNING): (?:\(([\w/-]{1,100})\) )?(\S.{0,1000}?)(?:\[(\d{1,9}), (\d{1,9})\]: |:(\d{1,9}):(\d{1,9}) - )(.{1,4000})$/;
 const TSLINT_ROW = /^(ERROR|WARNING): (\d{1,9}):(\d{1,9}) {1,40}([\w/-]{1,100}) {1,40}(\S.{0,4000})$/;
 const TSLINT_HEADER = /^(\S.{0,1000}?):\d{1,9}:\d{1,9}$/;
+const KNIP_SECTION =
+  /^((?:Unused|Unlisted|Unresolved|Duplicate) (?:files|dependencies|devDependencies|optionalPeerDependencies|binaries|imports|exports|exported types|exports in namespaces|exported types in namespaces|enum members|class members|catalog entries)) \((\d{1,7})\)$/;
+const KNIP_ROW = /^(\S.{0,500}?)(?: {2,}\S.{0,500}?)? {2,}(\S[^\s:]{0,1000})(?::(\d{1,9}):(\d{1,9}))?$/;
 const MAX_BLOCK = 200;
+// Lines these start with, which must also be among the needs (an alternative's needs hold for its prefixes too).
+const STARTS = ['>> Issue: ', 'ERROR: ', 'WARNING: ', 'Unused ', 'Unlisted ', 'Unresolved ', 'Duplicate '];
 // One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `,
-// `>> Issue: ` or a TSLint severity.
+// bandit's `>> Issue: `, a TSLint severity or a knip section.
 const WAKE: Wake = {
   flags: LINE_LOCATION,
-  prefixes: ['In ', '>> Issue: ', 'ERROR: ', 'WARNING: '],
+  prefixes: ['In ', ...STARTS],
   needs: [
     ' ==> ',
     ': [',
     ' [SC',
     ' line ',
-    '>> Issue: ',
     ' MD0',
     ' at module level:',
     ' at package level:',
     ' in public ',
     ' in private ',
-    'ERROR: ',
-    'WARNING: ',
+    ...STARTS,
   ],
 };
 // bandit: `>> Issue: [B602:name] message`, then `Severity: High   Confidence: High` and `Location: path:line[:col]`.
@@ -73,6 +79,31 @@ export function createLintersMatcher(): Matcher {
   let issue: { code: string; message: string; severity: Severity; lines: number } | null = null;
   /** After pydocstyle's place line: the code and message follow. */
   let docAt: { file: string; line: number } | null = null;
+  /** Inside a knip section: what its rows are (`Unused files`), and how many are left. */
+  let knip: { kind: string; left: number } | null = null;
+
+  /** A row of knip's section; false when the section ended before it. */
+  function knipRow(t: string, ctx: MatcherContext): boolean {
+    const k = knip!;
+    const s = t.trimEnd();
+    if (k.left <= 0 || s.length === 0 || KNIP_SECTION.test(s)) return false;
+    k.left--;
+    ctx.claim();
+    // `Unused files` rows are the file alone; the others name a thing, then where it is.
+    const m = k.kind === 'Unused files' ? null : KNIP_ROW.exec(s);
+    if (k.kind !== 'Unused files' && m === null) return true;
+    const what = k.kind.replace(/ies$/, 'y').replace(/s$/, '');
+    ctx.emit({
+      file: m !== null ? m[2]! : s,
+      line: m !== null && m[3] !== undefined ? Number(m[3]) : null,
+      column: m !== null && m[4] !== undefined ? Number(m[4]) : null,
+      severity: 'error',
+      tool: 'knip',
+      message: m !== null ? `${what}: ${m[1]!}` : what,
+    });
+    return true;
+  }
+
   /** The file of TSLint's stylish rows (the header before the first, kept while rows follow). */
   let tslintFile: string | null = null;
 
@@ -159,10 +190,14 @@ export function createLintersMatcher(): Matcher {
     name: 'linters',
     wake: WAKE,
     get busy(): boolean {
-      return block !== null || issue !== null || docAt !== null;
+      return block !== null || issue !== null || docAt !== null || knip !== null;
     },
     line(l, ctx) {
       const t = l.text;
+      if (knip !== null) {
+        if (knipRow(t, ctx)) return;
+        knip = null;
+      }
       if (docAt !== null) {
         const at = docAt;
         docAt = null;
@@ -201,6 +236,14 @@ export function createLintersMatcher(): Matcher {
         return;
       }
       if ((c === 69 /* E */ || c === 87) /* W */ && tslint(t, ctx)) return;
+      if (c === 85 /* U */ || c === 68 /* D */) {
+        const k = KNIP_SECTION.exec(t.trimEnd());
+        if (k !== null) {
+          ctx.claim();
+          knip = { kind: k[1]!, left: Number(k[2]) };
+          return;
+        }
+      }
       if (c === 73 /* I */ && (m = SHELLCHECK_IN.exec(t)) !== null) {
         ctx.claim();
         block = { file: m[1]!, line: Number(m[2]), lines: 0 };
@@ -249,6 +292,7 @@ export function createLintersMatcher(): Matcher {
       issue = null;
       docAt = null;
       tslintFile = null;
+      knip = null;
     },
   };
 }
