@@ -342,6 +342,21 @@ test("node: a crash of the program's own error class, found from Node's `path.js
   // Too far below the header to be its error.
   const far = crash(['', 'a log line', 'another']);
   assertEqualFor(far, briefly(far), []);
+  // An ES module's crash (Node 20's output): its header is a file:// URL.
+  const esm = [
+    'file:///app/src/db.mjs:14',
+    '    throw new DbError(`cannot connect to ${url}`);',
+    '    ^',
+    '',
+    'DbError: cannot connect to postgres://db:5432',
+    '    at connect (file:///app/src/db.mjs:14:11)',
+    '    at async ModuleLoader.import (node:internal/modules/esm/loader:606:24)',
+    '',
+    'Node.js v20.20.2',
+  ].join('\n');
+  assertEqualFor(esm, briefly(esm), [
+    'node error /app/src/db.mjs:14:11 - DbError: cannot connect to postgres://db:5432',
+  ]);
 });
 
 test('knip: each row of its sections, as many as each counts; an enum member with its enum; its hints are none', () => {

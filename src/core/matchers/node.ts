@@ -31,7 +31,7 @@ import type { Frame } from './jest';
 const ERROR_LINE = /^([A-Z][A-Za-z0-9_$]{0,100}(?: \[[A-Z0-9_]{1,100}\])?): (.{1,2000})$/;
 const ERROR_NAME = /(?:Error|Exception)(?: \[|$)/;
 const NODE_VERSION = /^Node\.js v\d{1,3}\.\d/;
-const HEADER = /^\S{1,1000}\.[cm]?[jt]sx?:\d{1,9}$/;
+const HEADER = /^(?:file:\/\/)?\S{1,1000}\.[cm]?[jt]sx?:\d{1,9}$/;
 /** The source line, the caret, a blank line, then the error. */
 const HEADER_LINES = 4;
 /** Lines after the stack (the error's own properties, `{ code: ... }`) before `Node.js v`. */
@@ -40,9 +40,11 @@ const MAX_FRAMES = 50;
 // The error classes a crash shows (prefixes: a search of every line that starts with a capital cost the pre-scan
 // ~3%); another class's crash is left to the generic fallback.
 const WAKE: Wake = {
-  // Node's `/app/src/index.js:2` above a crash: the error line follows within HEADER_LINES.
+  // Node's `/app/src/index.js:2` (an ES module's `file:///app/src/index.mjs:2`) above a crash: the error line
+  // follows within HEADER_LINES.
   flags: LINE_LOCATION,
   prefixes: [
+    'file:///',
     'Error: ',
     'Error [',
     'TypeError',
