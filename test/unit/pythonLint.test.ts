@@ -737,3 +737,39 @@ test("uv: a report and its first cause is one problem; a × line with no cause i
     ],
   );
 });
+
+test("django: the system check's rows by section, a hint under one; a migration check only where its step failed", () => {
+  check(
+    [
+      'SystemCheckError: System check identified some issues:',
+      '',
+      'ERRORS:',
+      "?: (urls.E004) Your URL pattern 'x' is invalid. Ensure that urlpatterns is a list of path() and/or re_path() instances.",
+      '\tHINT: Try removing the string.',
+      'WARNINGS:',
+      'shop.Order: (models.W042) Auto-created primary key used when not defining a primary key type.',
+      '',
+      'System check identified 2 issues (0 silenced).',
+    ],
+    [
+      "django error -:-:- ?: (urls.E004) Your URL pattern 'x' is invalid. Ensure that urlpatterns is a list of path() and/or re_path() instances.",
+      'django warning -:-:- shop.Order: (models.W042) Auto-created primary key used when not defining a primary key type.',
+    ],
+  );
+  const migrations = [
+    "Migrations for 'shop':",
+    '  shop/migrations/0002_order_note.py',
+    '    - Add field note to order',
+  ];
+  const step = (code: number) =>
+    GHA([
+      '##[group]Run python manage.py makemigrations',
+      '##[endgroup]',
+      ...migrations,
+      ...(code !== 0 ? [`##[error]Process completed with exit code ${code}.`] : []),
+    ]);
+  check(step(1), [
+    "django error -:-:- Model changes in 'shop' have no migration: shop/migrations/0002_order_note.py would be created (Add field note to order)",
+  ]);
+  check(step(0), []);
+});

@@ -5,7 +5,8 @@
 import { mergeMatchers } from '../matcher';
 import type { MatcherFactory } from '../matcher';
 import { createPytestMatcher } from './pytest';
-import { createUnittestMatcher } from './unittest';
+import { UNITTEST_WAKE, createUnittestMatcher } from './unittest';
+import { DJANGO_WAKE, createDjangoMatcher } from './django';
 import { createTracebackMatcher } from './traceback';
 import { createDoctestMatcher } from './doctest';
 import { createWrappersMatcher } from './wrappers';
@@ -34,7 +35,14 @@ import { createGenericMatcher } from './generic';
 
 export const allMatchers: readonly MatcherFactory[] = [
   createPytestMatcher,
-  createUnittestMatcher,
+  // Django's test runner is unittest's; its system check and migration check print before it: one bit for both.
+  () =>
+    mergeMatchers(
+      'unittest+django',
+      { first: UNITTEST_WAKE.first!, prefixes: DJANGO_WAKE.prefixes! },
+      createUnittestMatcher(),
+      createDjangoMatcher(),
+    ),
   // pip claims the output boxes of failed builds, so a traceback printed inside one is not reported again.
   createPipMatcher,
   createTracebackMatcher,

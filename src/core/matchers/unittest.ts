@@ -50,11 +50,11 @@ function isRule(text: string, ch: '=' | '-'): boolean {
   return true;
 }
 
-const WAKE: Wake = { first: '=' };
+export const UNITTEST_WAKE: Wake = { first: '=' };
 
 class UnittestMatcher implements Matcher {
   readonly name = 'unittest';
-  readonly wake = WAKE;
+  readonly wake = UNITTEST_WAKE;
   /** A `====` rule was the previous line: a header may follow. */
   private afterRule = false;
   private block: Block | null = null;
