@@ -116,12 +116,26 @@ test('mypy: plain, column, error-end; notes and the summary are not problems', (
   ]);
 });
 
-test('mypy: a C compiler error in the same shape is not mypy', () => {
-  const log = 'src/ext.c:12:5: error: expected expression before ‘)’ token';
-  assertEqualFor(
-    log,
-    problems(log).filter((p) => p.tool === 'mypy'),
-    [],
+test("a C compiler's error in mypy's shape is the compiler's (`cc`): its errors, not its warnings; none inside pip's box", () => {
+  check(
+    [
+      'src/ext.c:12:5: error: expected expression before ‘)’ token',
+      'src/ext.c:3:1: warning: unused variable ‘x’ [-Wunused-variable]',
+      'include/ext.h:1:10: fatal error: Python.h: No such file or directory',
+      'error: subprocess-exited-with-error',
+      '',
+      '× Building wheel for fastext (pyproject.toml) did not run successfully.',
+      '│ exit code: 1',
+      '╰─> [2 lines of output]',
+      '    src/fast.c:5:19: error: expected expression before ‘;’ token',
+      '    error: command gcc failed with exit code 1',
+      '    [end of output]',
+    ],
+    [
+      'cc error src/ext.c:12:5 expected expression before ‘)’ token',
+      'cc error include/ext.h:1:10 Python.h: No such file or directory',
+      'pip error -:-:- Building wheel for fastext (pyproject.toml) did not run successfully.',
+    ],
   );
 });
 

@@ -4,6 +4,10 @@
  * explain the error above them and are not problems. `--pretty` wraps a long message onto unindented lines
  * (then the source line and a caret, indented): they are joined when a line within MAX_WRAPPED ends with the
  * error code, else the first line is the message.
+ *
+ * A C or C++ compiler's diagnostic has the same shape (`src/ext.c:12:5: error: expected ...`, gcc's and clang's, as
+ * a native extension or a node-gyp addon fails to build): its errors are problems of tool `cc` (its warnings, often
+ * hundreds in a build that passes, are not). Not inside a build output pip claimed: its package is the problem.
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
@@ -12,6 +16,7 @@ import type { ProblemInit, Severity } from '../model';
 
 const CODE = /\s\s\[([a-z][a-z0-9-]{0,60})\]$/;
 const PY_FILE = /\.pyi?$/;
+const C_FILE = /\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|m|mm|cu)$/;
 const MAX_WRAPPED = 3;
 
 interface Location {
@@ -23,7 +28,7 @@ interface Location {
 }
 
 /** Splits `path[:line[:col[:endline:endcol]]]`, reading the numbers from the right. */
-function parseLocation(prefix: string): Location | null {
+function parseLocation(prefix: string, kind: RegExp = PY_FILE): Location | null {
   const nums: number[] = [];
   let end = prefix.length;
   while (nums.length < 4) {
@@ -35,7 +40,7 @@ function parseLocation(prefix: string): Location | null {
     end = colon;
   }
   const file = prefix.slice(0, end);
-  if (!PY_FILE.test(file) || file.charCodeAt(0) === 32) return null;
+  if (!kind.test(file) || file.charCodeAt(0) === 32) return null;
   const loc: Location = { file, line: nums[0] ?? null, column: nums[1] ?? null };
   if (nums.length === 4) {
     loc.endLine = nums[2]!;
@@ -46,6 +51,21 @@ function parseLocation(prefix: string): Location | null {
 
 // `Found N errors`, and lines whose first colon is not `::` (the location's colon).
 const WAKE: Wake = { first: 'F', flags: LINE_COLON_SINGLE, needs: ['error:', 'warning:', 'note:', 'Found '] };
+
+/** A C or C++ compiler's `path:line:col: error: message` (or `fatal error:`), when the path is a C or C++ file. */
+function compilerError(t: string, sep: number, start: number, n: number, ctx: MatcherContext): void {
+  const loc = parseLocation(t.slice(0, sep), C_FILE);
+  if (loc === null || loc.line === null) return;
+  ctx.emit({
+    file: loc.file,
+    line: loc.line,
+    column: loc.column,
+    severity: 'error',
+    tool: 'cc',
+    message: t.slice(start).trim(),
+    logLine: n,
+  });
+}
 
 export function createMypyMatcher(): Matcher {
   /** An error whose message has no code yet (`--pretty` may have wrapped it), and the lines that may continue it. */
@@ -111,11 +131,18 @@ export function createMypyMatcher(): Matcher {
         start = sep + 11;
       } else if (t.startsWith('note: ', sep + 2)) {
         start = sep + 8;
+      } else if (t.startsWith('fatal error: ', sep + 2)) {
+        // A compiler's only (`Python.h: No such file or directory`).
+        severity = 'error';
+        start = sep + 15;
       } else {
         return;
       }
       const loc = parseLocation(t.slice(0, sep));
-      if (!loc) return;
+      if (!loc) {
+        if (severity === 'error' && !ctx.claimed) compilerError(t, sep, start, l.n, ctx);
+        return;
+      }
       // A `x.py: error:` with no line that another tool claimed is its (pytest's `__main__.py: error:` usage line).
       if (loc.line === null && ctx.claimed) return;
       if (severity === null) {
