@@ -88,10 +88,10 @@ export function createEslintMatcher(): Matcher {
     else if (held.length < MAX_HELD) held.push(p);
   }
 
-  /** The run ended (`failed`: its summary counted errors; null: no summary came). */
-  function release(ctx: MatcherContext, failed: boolean | null): void {
+  /** The run ended (`failed`: its summary counted errors; false too when no summary came). */
+  function release(ctx: MatcherContext, failed: boolean): void {
     for (const p of held) {
-      if (failed === true) ctx.emit(p);
+      if (failed) ctx.emit(p);
       else ctx.emitFallback(p, { requireFailure: true });
     }
     held = [];
@@ -125,12 +125,8 @@ export function createEslintMatcher(): Matcher {
     return true;
   }
 
-  /** A line of standard-engine's report; false when the report ended before it. */
-  function standardLine(s: string, ctx: MatcherContext): boolean {
-    if (STANDARD_LINE.test(s)) {
-      ctx.claim();
-      return true;
-    }
+  /** A row of standard-engine's report; false when the report ended before it. */
+  function standardRow(s: string, ctx: MatcherContext): boolean {
     const m = STANDARD_ROW.exec(s);
     if (m === null) return false;
     const code = m[5];
@@ -194,17 +190,16 @@ export function createEslintMatcher(): Matcher {
       const s = l.text;
       const c = s.length > 0 ? s.charCodeAt(0) : -1;
 
-      if (standard !== null) {
-        if (standardLine(s, ctx)) return;
-        standard = null;
+      // standard-engine's own lines start its report (or go on in it), its rows follow them.
+      const own = c === 115 || c === 116 ? STANDARD_LINE.exec(s) : null;
+      if (own !== null) {
+        standard = own[1]!;
+        ctx.claim();
+        return;
       }
-      if (c === 115 || c === 116) {
-        const m = STANDARD_LINE.exec(s);
-        if (m !== null) {
-          standard = m[1]!;
-          ctx.claim();
-          return;
-        }
+      if (standard !== null) {
+        if (standardRow(s, ctx)) return;
+        standard = null;
       }
 
       if (fatal) {
@@ -295,7 +290,7 @@ export function createEslintMatcher(): Matcher {
     },
     flush(ctx) {
       pyrightDone(ctx);
-      release(ctx, null);
+      release(ctx, false);
       header = null;
       fatal = false;
       standard = null;

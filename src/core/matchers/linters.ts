@@ -79,8 +79,8 @@ export function createLintersMatcher(): Matcher {
   let issue: { code: string; message: string; severity: Severity; lines: number } | null = null;
   /** After pydocstyle's place line: the code and message follow. */
   let docAt: { file: string; line: number } | null = null;
-  /** Inside a knip section: what its rows are (`Unused files`), and how many are left. */
-  let knip: { kind: string; left: number } | null = null;
+  /** Inside a knip section: what each row is (`Unused dependency`), whether only a file, and how many are left. */
+  let knip: { what: string; files: boolean; left: number } | null = null;
 
   /** A row of knip's section; false when the section ended before it. */
   function knipRow(t: string, ctx: MatcherContext): boolean {
@@ -90,16 +90,15 @@ export function createLintersMatcher(): Matcher {
     k.left--;
     ctx.claim();
     // `Unused files` rows are the file alone; the others name a thing, then where it is.
-    const m = k.kind === 'Unused files' ? null : KNIP_ROW.exec(s);
-    if (k.kind !== 'Unused files' && m === null) return true;
-    const what = k.kind.replace(/ies$/, 'y').replace(/s$/, '');
+    const m = k.files ? null : KNIP_ROW.exec(s);
+    if (!k.files && m === null) return true;
     ctx.emit({
       file: m !== null ? m[2]! : s,
       line: m !== null && m[3] !== undefined ? Number(m[3]) : null,
       column: m !== null && m[4] !== undefined ? Number(m[4]) : null,
       severity: 'error',
       tool: 'knip',
-      message: m !== null ? `${what}: ${m[1]!}` : what,
+      message: m !== null ? `${k.what}: ${m[1]!}` : k.what,
     });
     return true;
   }
@@ -240,7 +239,12 @@ export function createLintersMatcher(): Matcher {
         const k = KNIP_SECTION.exec(t.trimEnd());
         if (k !== null) {
           ctx.claim();
-          knip = { kind: k[1]!, left: Number(k[2]) };
+          const kind = k[1]!;
+          knip = {
+            what: kind.replace(/ies$/, 'y').replace(/s$/, ''),
+            files: kind === 'Unused files',
+            left: Number(k[2]),
+          };
           return;
         }
       }

@@ -85,7 +85,7 @@ export function createPipMatcher(): Matcher {
     uv = null;
     // A `×` line with no cause under it is someone else's (vitest marks a failed test so).
     if (u === null || u.cause === null) return;
-    const message = u.cause === null ? u.message : `${u.message.replace(/:$/, '')}: ${u.cause}`;
+    const message = `${u.message.replace(/:$/, '')}: ${u.cause}`;
     ctx.emit({ file: null, line: null, severity: 'error', tool: 'uv', message, logLine: u.n });
   }
 
