@@ -557,10 +557,15 @@ class WakeTables {
     const inner = esc < 0 ? -1 : esc >= p ? esc : r.find(T_ESC, p);
     const ps = c0 < 128 ? this.prefixTable[c0] : undefined;
     if (ps !== undefined) {
-      // A colour inside the prefix's span could hide it: assume it there.
+      // A colour inside the prefix's span could hide the rest of it: assume it there when the characters before
+      // the colour begin the prefix (pip's indented progress bars hid ` ERR_PNPM_` from this test otherwise).
       for (let i = 0; i < ps.length; i++) {
         const x = ps[i]!;
-        if (s.startsWith(x.prefix, p) || (inner >= 0 && inner < p + x.prefix.length)) mask |= x.bit;
+        if (
+          s.startsWith(x.prefix, p) ||
+          (inner >= 0 && inner < p + x.prefix.length && beginsWith(s, p, inner, x.prefix))
+        )
+          mask |= x.bit;
       }
     }
     if (c0 === 32) {
@@ -693,6 +698,12 @@ export function utf8Unit(s: string, i: number, q: number): number {
   )
     return -1;
   return cp < 0x10000 ? cp : 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+/** Whether `s[p..end)` is the start of `prefix` (`end - p` at most its length). */
+function beginsWith(s: string, p: number, end: number, prefix: string): boolean {
+  for (let k = p; k < end; k++) if (s.charCodeAt(k) !== prefix.charCodeAt(k - p)) return false;
+  return true;
 }
 
 /** The last UTF-16 unit of the well-formed UTF-8 character ending at `s[q]` (from `p` on), or -1. */

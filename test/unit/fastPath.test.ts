@@ -264,6 +264,28 @@ test('a ": " that a colour splits, after a first colon that is not one, wakes wh
     assertRawHolds(dispatcher, text);
 });
 
+test('a prefix a colour splits wakes what it wakes framed; a colour after other characters wakes nothing', () => {
+  const dispatcher = createDispatcher(allMatchers.map((f) => f()));
+  for (const text of [
+    ' \x1b[31mERR_PNPM_X boom',
+    ' ERR\x1b[1m_PNPM_X boom',
+    '\x1b[41m ERR_PNPM_X\x1b[49m boom',
+  ])
+    assertRawHolds(dispatcher, text);
+  // pip's progress bar: indented, a colour, then no prefix of anyone's.
+  const raw =
+    '2024-05-01T10:00:00.1234567Z    \x1b[38;2;114;156;31m\u2501\u2501\x1b[0m \x1b[32m40.3/40.3 kB\x1b[0m';
+  const lat = Buffer.from(raw, 'utf8').toString('latin1');
+  const r = dispatcher.newRawText();
+  r.set(lat, 0, lat.length, true);
+  assert.ok(scanRaw(r, 29), 'scanRaw read the line');
+  assert.equal(
+    dispatcher.wantedRaw(r),
+    0,
+    `${JSON.stringify(raw)} woke ${dispatcher.wantedRaw(r).toString(2)}`,
+  );
+});
+
 function chunks(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   let from = 0;
