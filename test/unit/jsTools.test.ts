@@ -378,6 +378,90 @@ test('knip: each row of its sections, as many as each counts; an enum member wit
   ]);
 });
 
+test('Biome: a header and the mark under it; a whole-file header; the verdict only when nothing else explains it', () => {
+  const log = [
+    'src/app.js:1:5 lint/correctness/noUnusedVariables  FIXABLE  \u2501\u2501\u2501\u2501',
+    '',
+    '  ! This variable unused is unused.',
+    '  ',
+    '  > 1 \u2502 var unused = 1;',
+    'src/util.ts:1:22 lint/suspicious/noExplicitAny \u2501\u2501\u2501',
+    '',
+    '  \u26a0 Unexpected any. Specify a different type.',
+    'src/util.ts format \u2501\u2501\u2501',
+    '',
+    '  \u00d7 File content differs from formatting output',
+    'src/x.ts:3:1 lint/nursery/someInfo \u2501\u2501',
+    '',
+    '  \u2139 Just so you know.',
+    // A rule with words that are no category, or no mark under a header: nothing.
+    'Results of the run \u2501\u2501\u2501',
+    'src/y.ts:1:1 lint/style/useConst \u2501\u2501\u2501',
+    '',
+    '  > 1 \u2502 let y = 1;',
+    'ci \u2501\u2501\u2501',
+    '',
+    '  \u00d7 Some errors were emitted while running checks.',
+  ].join('\n');
+  assertEqualFor(log, briefly(log), [
+    'biome warning src/app.js:1:5 lint/correctness/noUnusedVariables This variable unused is unused.',
+    'biome warning src/util.ts:1:22 lint/suspicious/noExplicitAny Unexpected any. Specify a different type.',
+    'biome error src/util.ts:-:- format File content differs from formatting output',
+    'biome info src/x.ts:3:1 lint/nursery/someInfo Just so you know.',
+  ]);
+  const alone = github([
+    'npx biome ci .',
+    ['internalError/io \u2501\u2501\u2501', '', '  \u00d7 No files were processed in the specified paths.'],
+    1,
+  ]);
+  assertEqualFor(alone, briefly(alone), [
+    'biome error -:-:- internalError/io No files were processed in the specified paths.',
+  ]);
+});
+
+test('oxlint: a mark and the place under it (ASCII or Unicode); a mark with no place is none; its GitHub titles', () => {
+  const log = [
+    "  ! eslint(no-unused-vars): Variable 'a' is declared but never used.",
+    '   ,-[src/app.js:1:5]',
+    ' 1 | var a = 1;',
+    '  \u00d7 typescript(no-explicit-any): Unexpected any.',
+    '   \u256d\u2500[src/u.ts:2:9]',
+    '  x eslint(no-debugger): `debugger` statement is not allowed',
+    '',
+    '',
+    '',
+    '',
+    '   ,-[src/late.js:4:1]',
+  ].join('\n');
+  assertEqualFor(log, briefly(log), [
+    "oxlint warning src/app.js:1:5 eslint(no-unused-vars) Variable 'a' is declared but never used.",
+    'oxlint error src/u.ts:2:9 typescript(no-explicit-any) Unexpected any.',
+  ]);
+  const commands = [
+    '::warning file=src/app.js,line=1,col=5,title=eslint(no-unused-vars)::src/app.js:1:5: unused',
+    '::error title=lint/suspicious/noDebugger,file=src/app.js,line=4,col=20::This is a debugger statement.',
+  ].join('\n');
+  assertEqualFor(commands, briefly(commands), [
+    'oxlint warning src/app.js:1:5 eslint(no-unused-vars) src/app.js:1:5: unused',
+    'biome error src/app.js:4:20 lint/suspicious/noDebugger This is a debugger statement.',
+  ]);
+});
+
+test("Turborepo's failed task is a wrapper: reported only when nothing under it explains the failure", () => {
+  const task =
+    '##[error]web#format:check: command (/home/runner/work/w/w/web) /usr/bin/pnpm run format:check exited (1)';
+  const explained = github([
+    'npx turbo run format:check',
+    ['src/a.ts format \u2501\u2501', '', '  \u00d7 File content differs from formatting output', task],
+    1,
+  ]);
+  assertEqualFor(explained, briefly(explained), [
+    'biome error src/a.ts:-:- format File content differs from formatting output',
+  ]);
+  const alone = github(['npx turbo run format:check', [task], 1]);
+  assert.equal(briefly(alone).length, 1, `${alone} gave ${JSON.stringify(briefly(alone))}`);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);

@@ -4,7 +4,8 @@
  *   except the runner's own noise (exit codes, cancellations, Node.js and set-output deprecations, cache and
  *   artifact warnings). A line that still starts with `path:line[:col]:` keeps that location.
  * - workflow commands printed verbatim (plain logs, `::stop-commands::`):
- *   `::error file=a.py,line=3,col=5,endLine=3,endColumn=9,title=T::message`.
+ *   `::error file=a.py,line=3,col=5,endLine=3,endColumn=9,title=T::message`; a title names the tool when it is
+ *   `Tool (CODE)` (ruff's), a Biome category or oxlint's `plugin(rule)`.
  * A failed exec wrapper (`Error: The process '/usr/bin/git' failed with exit code 128`, `Command failed: ...`)
  * is left to the generic matcher's last resort.
  */
@@ -18,9 +19,13 @@ const LOCATED =
   /^([^\s:][^:]{0,1000}\.[A-Za-z0-9]{1,12}):(\d{1,9})(?::(\d{1,9}))?(?::? |:(?=[A-Za-z]))(.{1,4000})$/;
 const WORKFLOW_COMMAND = /^::(error|warning|notice)(?: ([^\r\n]{0,2000}?))?::(.{0,8000})$/;
 const TITLED_TOOL = /^([A-Za-z][\w.-]{0,40}) \(([^()\s]{1,100})\)$/;
+// Biome's categories (`lint/style/useConst`, `assist/source/organizeImports`) and oxlint's `plugin(rule)` as titles.
+const BIOME_TITLE = /^(?:lint|assist)(?:\/[A-Za-z]{1,60}){1,4}$/;
+const OXLINT_TITLE = /^[a-z][\w-]{0,40}\([@\w/.-]{1,200}\)$/;
 // What an action says when the command it ran failed: the command's own output explains it, if anything
 // does, so the generic matcher keeps it as its last resort.
-// docker/build-push-action's `buildx failed with: ERROR: failed to solve: process "..." did not complete...` too.
+// docker/build-push-action's `buildx failed with: ERROR: failed to solve: process "..." did not complete...` too,
+// and Turborepo's failed task (isExecWrapper).
 export const EXEC_WRAPPER =
   /^(?:Error: )?(?:The process '[^']{1,1000}' failed with exit code \d|Command failed[: ]|buildx (?:call )?failed with: |.{0,200}\b(?:exited|failed) with (?:exit )?code \d)/;
 
@@ -30,10 +35,15 @@ export const EXEC_WRAPPER =
  */
 export function isExecWrapper(s: string): boolean {
   return (
-    (s.indexOf('ed with ') >= 0 || s.indexOf('Command failed') >= 0 || s.startsWith('buildx ')) &&
-    EXEC_WRAPPER.test(s)
+    ((s.indexOf('ed with ') >= 0 || s.indexOf('Command failed') >= 0 || s.startsWith('buildx ')) &&
+      EXEC_WRAPPER.test(s)) ||
+    (TURBO_TASK.test(s) && TURBO_EXIT.test(s))
   );
 }
+
+// Turborepo's failed task: `pkg#task: command (/dir) pnpm run task exited (1)` (two tests: one regex would backtrack).
+const TURBO_TASK = /^[^\s#]{1,200}#\S{1,200}?: command \(/;
+const TURBO_EXIT = / exited \(\d{1,5}\)$/;
 
 function severityOf(cmd: string): Severity | null {
   if (cmd === 'error') return 'error';
@@ -130,6 +140,9 @@ function fromWorkflowCommand(text: string): ProblemInit | null {
   if (titled) {
     tool = titled[1]!.toLowerCase();
     code = titled[2]!;
+  } else if (props.title !== undefined && (BIOME_TITLE.test(props.title) || OXLINT_TITLE.test(props.title))) {
+    tool = props.title.charCodeAt(props.title.length - 1) === 41 ? 'oxlint' : 'biome';
+    code = props.title;
   }
   return {
     file: props.file ?? null,

@@ -29,7 +29,7 @@ const DETAIL_KEYS = new Set([
   'notsup',
 ]);
 const NPM6_SCRIPT = /^\S{1,300}@\S{1,100} [\w:.-]{1,100}: `/;
-const WAKE: Wake = { first: 'n\u2009', prefixes: [' ERR_PNPM_'] };
+export const NPM_WAKE: Wake = { first: 'n\u2009', prefixes: [' ERR_PNPM_'] };
 const PNPM = /^[\u2009 ](ERR_PNPM_[A-Z0-9_]{1,100}|ELIFECYCLE|ERROR)[\u2009 ]{1,2}(\S.{0,2000})$/;
 
 function prefixLength(s: string): number {
@@ -101,7 +101,7 @@ export function createNpmMatcher(): Matcher {
 
   return {
     name: 'npm',
-    wake: WAKE,
+    wake: NPM_WAKE,
     /** Inside an error block: the first other line ends it. */
     get busy(): boolean {
       return inBlock;

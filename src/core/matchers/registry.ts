@@ -28,7 +28,8 @@ import { MOCHA_WAKE, createMochaMatcher } from './mocha';
 import { PLAYWRIGHT_WAKE, createPlaywrightMatcher } from './playwright';
 import { createNodeTestMatcher } from './nodetest';
 import { createPrettierMatcher } from './prettier';
-import { createNpmMatcher } from './npm';
+import { NPM_WAKE, createNpmMatcher } from './npm';
+import { BIOME_WAKE, createBiomeMatcher } from './biome';
 import { createNodeMatcher } from './node';
 import { createAnnotationsMatcher } from './annotations';
 import { createGenericMatcher } from './generic';
@@ -76,7 +77,14 @@ export const allMatchers: readonly MatcherFactory[] = [
     ),
   createNodeTestMatcher,
   createPrettierMatcher,
-  createNpmMatcher,
+  // The package manager and the Rust-built linters a JavaScript job runs through it: one bit for the two.
+  () =>
+    mergeMatchers(
+      'npm+biome',
+      { ...NPM_WAKE, last: BIOME_WAKE.last!, indented: BIOME_WAKE.indented! },
+      createNpmMatcher(),
+      createBiomeMatcher(),
+    ),
   createNodeMatcher,
   // pre-commit reports a failed hook only when no matcher above understood a line of its output.
   createPrecommitMatcher,
