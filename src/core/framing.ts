@@ -214,6 +214,18 @@ export class Framer {
     return this.plainReady ? runnerTextStart(s, base, end) : -1;
   }
 
+  /**
+   * `frame` for a line `plainStart` accepted whose text holds no command, no `\r` and no escape but colours (what
+   * the pre-scan or the parser's own look at the raw line found): only the timestamp and the colours go. The state
+   * is `plainReady` still, and stays so.
+   */
+  framePlain(raw: string, n: number): FramedLine {
+    this.lastLine = n;
+    const esc = raw.indexOf('\x1b', 29);
+    const text = esc >= 0 ? stripEscapesFrom(raw, 29, esc) : raw.slice(29);
+    return { n, text, command: null, group: this.group, step: this.topStep, colon: text.indexOf(':') };
+  }
+
   /** Whether `plainStart` can accept lines now (it can until a framed line changes that). */
   get plainReady(): boolean {
     return this.format === 'github' && !this.closeAfterLine;

@@ -285,7 +285,8 @@ export class LogParser {
       ctx.prevGroup = this.framer.group;
       ctx.prevStep = this.framer.step;
     }
-    const l = this.framer.frame(raw, n);
+    // A known raw mask: the line is a plain runner line (see `skipped`), which framing only cuts.
+    const l = this.rawMask >= 0 ? this.framer.framePlain(raw, n) : this.framer.frame(raw, n);
     // A step's first line goes to every matcher: some reset what they know about the step there.
     const full = l.step !== this.currentStep;
     if (full) {
