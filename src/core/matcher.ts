@@ -11,6 +11,12 @@ export interface MatcherContext {
    * `requireFailure`, only if the step also failed (or its status is unknown, as in plain logs).
    */
   emitFallback(p: ProblemInit, opts?: { requireFailure?: boolean }): void;
+  /**
+   * Reports what may echo a diagnostic the tool prints in full after it (a workflow command's message, which a
+   * GitHub log keeps as a bare `##[warning]message`): kept until the current top-level step ends, and reported
+   * only if no other problem from that step has the same message.
+   */
+  emitEcho(p: ProblemInit): void;
   /** Marks the current line as understood, so that catch-all matchers leave it alone. */
   claim(): void;
   /** True when a matcher earlier in the chain emitted a problem for, or claimed, the current line. */

@@ -59,6 +59,7 @@ class ParserContext implements ClaimingContext {
     private readonly framer: Framer,
     private readonly onEmit: (p: ProblemInit) => void,
     private readonly onFallback: (p: ProblemInit, requireFailure: boolean) => void,
+    private readonly onEcho: (p: ProblemInit) => void,
   ) {}
 
   get previous(): FramedLine | null {
@@ -86,6 +87,11 @@ class ParserContext implements ClaimingContext {
   emit(p: ProblemInit): void {
     this.claimedLine = this.n;
     this.onEmit(p);
+  }
+
+  emitEcho(p: ProblemInit): void {
+    this.claimedLine = this.n;
+    this.onEcho(p);
   }
 
   emitFallback(p: ProblemInit, opts?: { requireFailure?: boolean }): void {
@@ -127,6 +133,9 @@ export class LogParser {
   private readonly seen = new Set<number>();
   private readonly fallbacks: Fallback[] = [];
   private readonly perStep = new Map<number, number>();
+  /** Echoes (`emitEcho`) of the current top-level step, and the messages of the problems it reported. */
+  private readonly echoes: Problem[] = [];
+  private readonly stepMessages = new Set<number>();
   private out: Problem[] = [];
   private n = 0;
   private currentStep: Step | null = null;
@@ -147,6 +156,7 @@ export class LogParser {
       this.framer,
       (p) => this.accept(this.complete(p)),
       (p, requireFailure) => this.emitFallback(p, requireFailure),
+      (p) => this.emitEcho(p),
     );
   }
 
@@ -291,6 +301,7 @@ export class LogParser {
     const full = l.step !== this.currentStep;
     if (full) {
       this.flushMatchers();
+      this.releaseEchoes();
       this.currentStep = l.step;
       ctx.step = l.step;
     }
@@ -369,6 +380,7 @@ export class LogParser {
   end(): Problem[] {
     this.framer.finish();
     this.flushMatchers();
+    this.releaseEchoes();
     for (const f of this.fallbacks) {
       const key = f.step ? f.step.id : -1;
       if ((this.perStep.get(key) ?? 0) > 0) continue;
@@ -456,8 +468,22 @@ export class LogParser {
     );
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
+    if (this.echoes.length > 0 && this.stepMessages.size < MAX_FALLBACKS)
+      this.stepMessages.add(hashKey(p.message));
     this.perStep.set(stepKey, (this.perStep.get(stepKey) ?? 0) + 1);
     this.out.push(p);
+  }
+
+  private emitEcho(p: ProblemInit): void {
+    if (this.echoes.length < MAX_FALLBACKS) this.echoes.push(this.complete(p));
+  }
+
+  /** At a step's end: its echoes that no problem of the step repeated. */
+  private releaseEchoes(): void {
+    if (this.echoes.length === 0) return;
+    for (const e of this.echoes) if (!this.stepMessages.has(hashKey(e.message))) this.accept(e);
+    this.echoes.length = 0;
+    this.stepMessages.clear();
   }
 
   private emitFallback(p: ProblemInit, requireFailure: boolean): void {

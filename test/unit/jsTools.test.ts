@@ -462,6 +462,31 @@ test("Turborepo's failed task is a wrapper: reported only when nothing under it 
   assert.equal(briefly(alone).length, 1, `${alone} gave ${JSON.stringify(briefly(alone))}`);
 });
 
+test("an annotation with no place that a later problem of its step repeats is that problem's echo, and is not reported", () => {
+  const log = github(
+    [
+      'npx biome ci src',
+      [
+        '##[warning]This variable unused is unused.',
+        '##[error]Something only the annotation says.',
+        'src/app.js:1:5 lint/correctness/noUnusedVariables \u2501\u2501\u2501',
+        '',
+        '  ! This variable unused is unused.',
+      ],
+      1,
+    ],
+    // Another step's problem with the same message is no repeat.
+    ['echo', ['##[warning]Same words.'], 0],
+    ['npx biome lint', ['src/b.js:2:1 lint/x/y \u2501\u2501', '', '  ! Same words.'], 1],
+  );
+  assertEqualFor(log, briefly(log), [
+    'biome warning src/app.js:1:5 lint/correctness/noUnusedVariables This variable unused is unused.',
+    'github error -:-:- - Something only the annotation says.',
+    'github warning -:-:- - Same words.',
+    'biome warning src/b.js:2:1 lint/x/y Same words.',
+  ]);
+});
+
 test('jest: blocks count only after a FAIL line, and Console blocks never', () => {
   const noFail = ['  ● Some service', '', '    Error: not a test', ''].join('\n');
   assertEqualFor(noFail, ours(noFail), []);
@@ -630,8 +655,9 @@ test('annotations: workflow commands printed verbatim keep their location', () =
     ]),
     [
       ['github', null, 'error', 'src/a.py', 3, 5, 9, 'Bad thing'],
-      ['github', null, 'warning', null, null, null, null, 'no location here'],
       ['ruff', 'F401', 'error', '/w/src/b.py', 1, 8, null, 'src/b.py:1:8: F401 `os` imported but unused'],
+      // With no place it may be an echo of what the tool prints next: it waits for the step's end.
+      ['github', null, 'warning', null, null, null, null, 'no location here'],
     ],
   );
 });

@@ -7,10 +7,11 @@
  *   `::error file=a.py,line=3,col=5,endLine=3,endColumn=9,title=T::message`; a title names the tool when it is
  *   `Tool (CODE)` (ruff's), a Biome category or oxlint's `plugin(rule)`.
  * A failed exec wrapper (`Error: The process '/usr/bin/git' failed with exit code 128`, `Command failed: ...`)
- * is left to the generic matcher's last resort.
+ * is left to the generic matcher's last resort. An annotation with no place waits for its step's end, and goes if
+ * a problem of the step repeats its message (the tool's full diagnostic; see `report`).
  */
 import type { LineCommand } from '../framing';
-import type { Matcher, Wake } from '../matcher';
+import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_COMMAND } from '../matcher';
 import type { ProblemInit, Severity } from '../model';
 
@@ -157,6 +158,15 @@ function fromWorkflowCommand(text: string): ProblemInit | null {
   };
 }
 
+/**
+ * An annotation with no file may be a workflow command's message, which the tool then prints in full (Biome's
+ * `biome ci` does, under its GitHub reporter): the full diagnostic, with its place, stands for it.
+ */
+function report(p: ProblemInit, ctx: MatcherContext): void {
+  if (p.file === null) ctx.emitEcho(p);
+  else ctx.emit(p);
+}
+
 // `##[error]`-style commands, and workflow commands printed verbatim (`::error ...`).
 const WAKE: Wake = { first: ':', flags: LINE_COMMAND };
 
@@ -170,7 +180,7 @@ export function createAnnotationsMatcher(): Matcher {
       if (cmd === null) {
         if (s.length < 2 || s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || ctx.claimed) return;
         const p = fromWorkflowCommand(s);
-        if (p && !isRunnerNoise(p.message, p.severity)) ctx.emit(p);
+        if (p && !isRunnerNoise(p.message, p.severity)) report(p, ctx);
         return;
       }
       if (ctx.claimed) return;
@@ -178,7 +188,7 @@ export function createAnnotationsMatcher(): Matcher {
       if (severity === null) return;
       if (s.trim().length === 0 || isRunnerNoise(s, severity)) return;
       if (isExecWrapper(s)) return;
-      ctx.emit(locate(s, severity));
+      report(locate(s, severity), ctx);
     },
   };
 }
