@@ -242,8 +242,10 @@ export class LogParser {
     if (plain && known === UNWANTED) {
       // The answer holds in every idle state: the line is one `plainStart` accepts, and it wakes nothing.
       text = start + 29;
-    } else if (plain && (known > 0 || known === -1)) {
-      // Framed in every idle state (a mask of 0 may still be the environment's, which depends on its state).
+    } else if (plain && known >= -1) {
+      // Framed: a matcher may want it, or the environment (a mask of 0) in some idle state. Whether it does in this
+      // one (a `Digest: ` line with no pull pending does not) is not worth asking again: framing a line nobody
+      // wants changes nothing.
       this.rawMask = known;
       return false;
     } else {
