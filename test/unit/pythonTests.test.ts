@@ -614,6 +614,61 @@ test('traceback: output of the code under test during a pytest session is not a 
   ]);
 });
 
+test("faulthandler's crash report: at the first frame in the project's code, or the test's; no frame, no place", () => {
+  const free = gha(
+    [
+      "python: Python/qsbr.c:164: _Bool _Py_qsbr_poll(void): Assertion `qsbr' failed.",
+      'Fatal Python error: Aborted',
+      '',
+      '<Cannot show all threads while the GIL is disabled>',
+      'Stack (most recent call first):',
+      '  File "/usr/lib/python3.13/threading.py", line 1012 in run',
+      '  File "/w/proj/src/pool.py", line 41 in drain',
+      '  File "/w/proj/src/pool.py", line 60 in main',
+      '',
+      'Extension modules: numpy.core._multiarray_umath (total: 1)',
+    ],
+    134,
+    'python -m src.pool',
+  );
+  assertEqualFor(free, short(free), [
+    ['python', '/w/proj/src/pool.py', 41, 'Fatal Python error: Aborted', null],
+  ]);
+  const dots = gha(
+    [
+      'tests/test_native.py .Fatal Python error: Segmentation fault',
+      '',
+      'Current thread 0x00007f0000000000 (most recent call first):',
+      '  File "/w/proj/tests/test_native.py", line 9 in test_null',
+    ],
+    139,
+  );
+  assertEqualFor(dots, short(dots), [
+    ['python', '/w/proj/tests/test_native.py', 9, 'Fatal Python error: Segmentation fault', null],
+  ]);
+  const noFrame = gha(
+    [
+      'Fatal Python error: init_fs_encoding: failed to get the Python codec of the filesystem encoding',
+      'Python runtime state: core initialized',
+      "ModuleNotFoundError: No module named 'encodings'",
+      '',
+      'Current thread 0x00007f0000000000 (most recent call first):',
+      '  <no Python frame>',
+    ],
+    1,
+    'python app.py',
+  );
+  assertEqualFor(noFrame, short(noFrame), [
+    [
+      'python',
+      null,
+      null,
+      'Fatal Python error: init_fs_encoding: failed to get the Python codec of the filesystem encoding',
+      null,
+    ],
+  ]);
+});
+
 test('helpers: exception lines, library paths, path equality', () => {
   const exc = ['ValueError: x', 'KeyboardInterrupt', 'pkg.mod.Custom: y', 'SystemExit: 2', 'AssertionError'];
   const notExc = [

@@ -164,7 +164,7 @@ function normalisePath(p: string): string {
   return s;
 }
 
-type State = 'idle' | 'frames' | 'syntax' | 'group' | 'after' | 'chain';
+type State = 'idle' | 'frames' | 'syntax' | 'group' | 'after' | 'chain' | 'fatal';
 
 /** One level of an exception group being read: the frames of its traceback and its exception line. */
 interface GroupLevel {
@@ -182,10 +182,22 @@ interface GroupLevel {
  */
 // Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
 // A script that does not compile prints its SyntaxError with no `Traceback` line: `  File "x.py", line 3` first.
+/**
+ * A crash faulthandler reports (pytest turns it on; `python -X faulthandler`): `Fatal Python error: Segmentation
+ * fault`, then the crashing thread's stack, most recent call first (`Current thread 0x... (most recent call
+ * first):`, or `Stack (most recent call first):`), its frames `  File "path", line 12 in func`.
+ */
+const FATAL = 'Fatal Python error: ';
+const FAULT_STACK = /^(?:Current thread 0x[0-9a-f]{1,16}|Stack) \(most recent call first\):$/;
+const FAULT_FRAME = /^ {2}File "([^"]{1,1000})", line (\d{1,9}) in (\S.{0,300})$/;
+/** Lines from the error to its stack (`Python runtime state: initialized`, a blank line). */
+const MAX_FATAL_LINES = 10;
+
 // Two alternatives (each beyond the first takes one of the dispatcher's 31 bits): an indented line needs either
 // word, whichever its first character.
 const WAKE: Wake[] = [
-  { first: '=T', prefixes: ['Sorry: '] },
+  // faulthandler's error line may follow pytest's test id or dots on the same line.
+  { first: '=T', prefixes: ['Sorry: '], words: [FATAL] },
   { indented: '+F', needs: [GROUP_START, 'File "'] },
 ];
 // compileall (and py_compile) on a file that does not compile: `Sorry: TabError: msg (legacy.py, line 7)`.
@@ -255,6 +267,22 @@ class TracebackMatcher implements Matcher {
         if (text.startsWith(TRACEBACK_START) || isGroupStart(text)) break;
         if (this.seen++ > 5) this.state = 'idle';
         return;
+      case 'fatal':
+        if (this.fatalLine(text, ctx)) return;
+        break;
+    }
+    const fatalAt = c === 70 && text.startsWith(FATAL) ? 0 : this.state === 'idle' ? text.indexOf(FATAL) : -1;
+    if (fatalAt >= 0 && !ctx.claimed) {
+      ctx.claim();
+      this.state = 'fatal';
+      // pytest -v prints the test's id, then the crash: the test it crashed in.
+      const before = text.slice(0, fatalAt).trim();
+      const test = before.indexOf('::') > 0 && before.indexOf(' ') < 0 ? before : null;
+      this.fatal = { message: text.slice(fatalAt).trim(), n: l.n, stack: false, test, inTest: false };
+      this.deepest = null;
+      this.deepestProject = null;
+      this.seen = 0;
+      return;
     }
     if (c === 32 && isGroupStart(text) && !ctx.claimed && !this.inPytest) {
       ctx.claim();
@@ -303,10 +331,56 @@ class TracebackMatcher implements Matcher {
     return this.state !== 'idle';
   }
 
+  /** The faulthandler report being read: its error line, and whether its stack began. */
+  private fatal: { message: string; n: number; stack: boolean; test: string | null; inTest: boolean } = {
+    message: '',
+    n: 0,
+    stack: false,
+    test: null,
+    inTest: false,
+  };
+
+  /**
+   * A line of a faulthandler report: the stack's header, or a frame (the first is where it crashed; the first not in
+   * a library, where the project's code called it). False (the report is kept) at the first line past the frames.
+   */
+  private fatalLine(text: string, ctx: MatcherContext, end = false): boolean {
+    const fatal = this.fatal;
+    if (end) {
+      // The step ended within the report: what it has read stands.
+    } else if (!fatal.stack) {
+      if (FAULT_STACK.test(text)) {
+        fatal.stack = true;
+        ctx.claim();
+        return true;
+      }
+      if (++this.seen <= MAX_FATAL_LINES) return true;
+    } else {
+      const m = text.charCodeAt(0) === 32 ? FAULT_FRAME.exec(text) : null;
+      if (m !== null) {
+        ctx.claim();
+        const f: Frame = { file: m[1]!, line: Number(m[2]), func: m[3]! };
+        this.deepest ??= f;
+        // A test's crash is placed in its test file (as its failure would be); any other, in the project's code.
+        const inTest = fatal.test !== null && samePath(f.file, fatal.test.slice(0, fatal.test.indexOf('::')));
+        if (inTest && !fatal.inTest) {
+          this.deepestProject = f;
+          fatal.inTest = true;
+        } else if (this.deepestProject === null && !isLibraryPath(f.file)) this.deepestProject = f;
+        return ++this.seen <= MAX_TRACE_LINES;
+      }
+    }
+    const p = pythonProblem(this.deepestProject ?? this.deepest, fatal.message, fatal.n);
+    this.excs = [fatal.test !== null ? { ...p, tool: 'pytest', test: fatal.test } : p];
+    this.keep();
+    return false;
+  }
+
   flush(ctx: MatcherContext): void {
     this.inPytest = false;
     if (this.state === 'group') this.endGroup();
     if (this.state === 'after') this.keep();
+    if (this.state === 'fatal') this.fatalLine('', ctx, true);
     this.state = 'idle';
     this.excs = [];
     const passed = ctx.step?.status === 'success';
