@@ -481,6 +481,24 @@ test('pip: the two "not found" lines are one problem; a conflict and its Resolut
   );
 });
 
+test("pip check: each broken requirement is a problem; the same lines as the resolver's advice are none", () => {
+  check(
+    [
+      "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.",
+      'a 1.0 requires c==1.0, but you have c 2.0 which is incompatible.',
+      'b 2.0 requires d, which is not installed.',
+      'Successfully installed c-2.0',
+      'd 1.0 requires e, which is not installed.',
+      'a 1.0 has requirement c==1.0, but you have c 2.0.',
+      'the docs say: x requires y, which is not installed. (prose)',
+    ],
+    [
+      'pip error -:-:- d 1.0 requires e, which is not installed.',
+      'pip error -:-:- a 1.0 has requirement c==1.0, but you have c 2.0.',
+    ],
+  );
+});
+
 test('pip: a failed wheel build is one problem per package, however many lines name it', () => {
   check(
     [

@@ -5,6 +5,9 @@
  * `Failed building wheel` and `Failed to build` lines pip prints about it. The output of a failed
  * subprocess (`╰─> [N lines of output]` ... `[end of output]`) is skipped, nested boxes included.
  *
+ * `pip check`'s broken requirements are a problem each (the same lines under the resolver's advice after an install
+ * are not: the install went on).
+ *
  * uv reports as miette does: `  × No solution found when resolving dependencies:` (or `× Failed to build ...`),
  * then its causes, `├─▶ ...` and the last `╰─▶ ...`: one problem, the report and its first cause (a `×` line with
  * no cause under it is not uv's).
@@ -41,7 +44,12 @@ const PIP_CHARS = 'eEFn\u2570\u00d7';
 /** uv's cause lines: `├─▶ ` and the last, `╰─▶ `. */
 const UV_CAUSE = /^[\u251c\u2570]\u2500\u25b6 (.{1,2000})$/;
 const UV_MAX_CAUSES = 20;
-const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS };
+// `pip check`'s findings: `pkg 1.0 requires dep, which is not installed.`, `pkg 1.0 has requirement dep>=2, but you
+// have dep 1.0.` (the same lines after a resolver's ERROR are its advice: pip install went on).
+const CHECK_WORDS = [', which is not installed.', ', but you have '];
+const PIP_CHECK =
+  /^(\S{1,200}) (\S{1,100}) (?:requires \S.{0,500}, which is not installed\.|has requirement \S.{0,500}, but you have \S{1,200} \S{1,100}\.)$/;
+const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS, words: CHECK_WORDS };
 
 function indentOf(t: string): number {
   let i = 0;
@@ -69,9 +77,13 @@ export function createPipMatcher(): Matcher {
     builds = 0;
     requirement = null;
     conflict = false;
+    advice = false;
     diagnosticN = -10;
     boxIndent = -1;
   }
+
+  /** After the resolver's advice: the conflicts it lists are not failures (pip install went on). */
+  let advice = false;
 
   function emit(ctx: MatcherContext, message: string): void {
     ctx.emit({ file: null, line: null, severity: 'error', tool: 'pip', message });
@@ -154,6 +166,7 @@ export function createPipMatcher(): Matcher {
       else buildFailed(ctx, null, e);
     } else if (ERROR_ADVICE.some((a) => e.startsWith(a))) {
       ctx.claim();
+      advice = true;
     } else if (ERROR_STARTS.some((a) => e.startsWith(a)) || ERROR_MATCHES.some((r) => r.test(e))) {
       emit(ctx, e);
     }
@@ -162,9 +175,9 @@ export function createPipMatcher(): Matcher {
   return {
     name: 'pip',
     wake: WAKE,
-    /** Inside a failed subprocess's output box. */
+    /** Inside a failed subprocess's output box, uv's report, or the resolver's list of conflicts. */
     get busy(): boolean {
-      return boxIndent >= 0 || uv !== null;
+      return boxIndent >= 0 || uv !== null || advice;
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
@@ -187,6 +200,19 @@ export function createPipMatcher(): Matcher {
         ctx.claim();
         return;
       }
+      if (indent === 0 && (t.indexOf(CHECK_WORDS[0]!) > 0 || t.indexOf(CHECK_WORDS[1]!) > 0)) {
+        if (advice) {
+          // The resolver's list: `a 1.0 requires c==1.0, but you have c 2.0 which is incompatible.`
+          ctx.claim();
+          return;
+        }
+        if (PIP_CHECK.test(t.trimEnd())) {
+          emit(ctx, t.trim());
+          return;
+        }
+      }
+      // The resolver's list ended (its ERROR line sets it again below).
+      advice = false;
       const c = indent === 0 ? c0 : t.charCodeAt(indent);
       if (c === 0x2570 /* ╰ */) {
         const m = BOX_OUTPUT.exec(t.slice(indent));
