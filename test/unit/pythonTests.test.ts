@@ -669,6 +669,15 @@ test("faulthandler's crash report: at the first frame in the project's code, or 
   ]);
 });
 
+test("a command a signal ended: bash's report on the step's last line, only with the exit code that says so", () => {
+  const killed = gha(['Killed'], 137, 'python train.py');
+  assertEqualFor(killed, short(killed), [['python', null, null, 'Killed (exit code 137)', null]]);
+  const noReport = gha(['training...'], 139, 'python train.py');
+  assertEqualFor(noReport, short(noReport), []);
+  const otherCode = gha(['x.sh: line 3: 77 Segmentation fault      ./run'], 1, 'bash x.sh');
+  assertEqualFor(otherCode, short(otherCode), []);
+});
+
 test('helpers: exception lines, library paths, path equality', () => {
   const exc = ['ValueError: x', 'KeyboardInterrupt', 'pkg.mod.Custom: y', 'SystemExit: 2', 'AssertionError'];
   const notExc = [

@@ -89,6 +89,11 @@ const ALIASES: Record<string, string> = {
 const PROCESS = /'([^']{1,1000})'/;
 // bash's `script.sh: line 3: pnpm: command not found` (sh's `pnpm: not found`) before the step's exit code 127.
 const NOT_FOUND = /(?:^|: )([\w.+-]{1,100}): (?:command )?not found$/;
+// bash's report of a command a signal ended (exit code 128 + the signal): `script.sh: line 1:  1234 Segmentation fault
+// (core dumped) python -m pytest`, `Killed` (the kernel's OOM killer, exit 137).
+const SIGNALED =
+  /(?:^|: line \d{1,9}: +)(?:\d{1,10} +)?(Segmentation fault|Killed|Aborted|Bus error|Floating point exception|Illegal instruction)( +\(core dumped\))?(?: +(\S.{0,500}))?$/;
+const EXIT_CODE = /^Process completed with exit code (\d{1,3})\.$/;
 const ACTION_REF = /^([\w-]{1,100})\/[\w.-]{1,100}@\S{1,100}$/;
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
 // Claimed lines (the step is understood), commands, `$ cmd` echoes and the error lines it keeps.
@@ -150,14 +155,25 @@ export function createGenericMatcher(): Matcher {
         } else if (
           cmd === 'error' &&
           candidate === null &&
-          s.startsWith('Process completed with exit code 127')
+          s.startsWith('Process completed with exit code 1')
         ) {
           // The shell's own complaint is the step's last line, which no matcher wakes on.
+          const code = Number(EXIT_CODE.exec(s)?.[1] ?? 0);
           const prev = ctx.previous;
-          const m = prev !== null && prev.command === null ? NOT_FOUND.exec(prev.text.trimEnd()) : null;
-          if (m !== null) {
-            const name = m[1]!;
-            candidate = { message: `${name}: command not found`, n: prev!.n, tool: lastTool, hint: null };
+          const text = prev !== null && prev.command === null ? prev.text.trimEnd() : null;
+          if (code === 127 && text !== null) {
+            const m = NOT_FOUND.exec(text);
+            if (m !== null) {
+              const name = m[1]!;
+              candidate = { message: `${name}: command not found`, n: prev!.n, tool: lastTool, hint: null };
+            }
+          } else if (code > 128 && code < 160 && text !== null) {
+            const m = SIGNALED.exec(text);
+            if (m !== null) {
+              const what = `${m[1]}${m[2] !== undefined ? ' (core dumped)' : ''} (exit code ${code})`;
+              const message = m[3] !== undefined ? `${what}: ${m[3]}` : what;
+              candidate = { message, n: prev!.n, tool: lastTool, hint: null };
+            }
           }
         }
         return;
