@@ -221,9 +221,7 @@ export class Framer {
    */
   framePlain(raw: string, n: number): FramedLine {
     this.lastLine = n;
-    const esc = raw.indexOf('\x1b', 29);
-    const text = esc >= 0 ? stripEscapesFrom(raw, 29, esc) : raw.slice(29);
-    return { n, text, command: null, group: this.group, step: this.topStep, colon: text.indexOf(':') };
+    return this.plainLine(raw, 29, raw.indexOf('\x1b', 29), n, this.group, this.topStep);
   }
 
   /** Whether `plainStart` can accept lines now (it can until a framed line changes that). */

@@ -303,7 +303,6 @@ export class LogParser {
     const full = l.step !== this.currentStep;
     if (full) {
       this.flushMatchers();
-      this.releaseEchoes();
       this.currentStep = l.step;
       ctx.step = l.step;
     }
@@ -382,7 +381,6 @@ export class LogParser {
   end(): Problem[] {
     this.framer.finish();
     this.flushMatchers();
-    this.releaseEchoes();
     for (const f of this.fallbacks) {
       const key = f.step ? f.step.id : -1;
       if ((this.perStep.get(key) ?? 0) > 0) continue;
@@ -429,11 +427,13 @@ export class LogParser {
     return o;
   }
 
+  /** At a step's end: the matchers' flushes, then the step's echoes (what the flushes emitted may repeat them). */
   private flushMatchers(): void {
     // What a flush emits belongs to the step that ended, and must not claim the next step's first line.
     const claimed = this.ctx.claimedLine;
     for (const m of this.matchers) m.flush?.(this.ctx);
     this.ctx.claimedLine = claimed;
+    this.releaseEchoes();
   }
 
   private complete(p: ProblemInit): Problem {
@@ -480,7 +480,7 @@ export class LogParser {
     if (this.echoes.length < MAX_FALLBACKS) this.echoes.push(this.complete(p));
   }
 
-  /** At a step's end: its echoes that no problem of the step repeated. */
+  /** The step's echoes that no problem of the step repeated. */
   private releaseEchoes(): void {
     if (this.echoes.length === 0) return;
     for (const e of this.echoes) if (!this.stepMessages.has(hashKey(e.message))) this.accept(e);

@@ -141,9 +141,12 @@ function fromWorkflowCommand(text: string): ProblemInit | null {
   if (titled) {
     tool = titled[1]!.toLowerCase();
     code = titled[2]!;
-  } else if (props.title !== undefined && (BIOME_TITLE.test(props.title) || OXLINT_TITLE.test(props.title))) {
-    tool = props.title.charCodeAt(props.title.length - 1) === 41 ? 'oxlint' : 'biome';
-    code = props.title;
+  } else if (props.title !== undefined) {
+    const named = BIOME_TITLE.test(props.title) ? 'biome' : OXLINT_TITLE.test(props.title) ? 'oxlint' : null;
+    if (named !== null) {
+      tool = named;
+      code = props.title;
+    }
   }
   return {
     file: props.file ?? null,

@@ -161,20 +161,19 @@ export function createGenericMatcher(): Matcher {
           const code = Number(EXIT_CODE.exec(s)?.[1] ?? 0);
           const prev = ctx.previous;
           const text = prev !== null && prev.command === null ? prev.text.trimEnd() : null;
-          if (code === 127 && text !== null) {
+          if (text === null) return;
+          let message: string | null = null;
+          if (code === 127) {
             const m = NOT_FOUND.exec(text);
-            if (m !== null) {
-              const name = m[1]!;
-              candidate = { message: `${name}: command not found`, n: prev!.n, tool: lastTool, hint: null };
-            }
-          } else if (code > 128 && code < 160 && text !== null) {
+            if (m !== null) message = `${m[1]}: command not found`;
+          } else if (code > 128 && code < 160) {
             const m = SIGNALED.exec(text);
             if (m !== null) {
               const what = `${m[1]}${m[2] !== undefined ? ' (core dumped)' : ''} (exit code ${code})`;
-              const message = m[3] !== undefined ? `${what}: ${m[3]}` : what;
-              candidate = { message, n: prev!.n, tool: lastTool, hint: null };
+              message = m[3] !== undefined ? `${what}: ${m[3]}` : what;
             }
           }
+          if (message !== null) candidate = { message, n: prev!.n, tool: lastTool, hint: null };
         }
         return;
       }

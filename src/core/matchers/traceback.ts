@@ -175,14 +175,6 @@ interface GroupLevel {
 }
 
 /**
- * Reports a traceback at its deepest project frame. Output of the program may be interleaved with the
- * frames (stdout and stderr are separate pipes), so lines that are neither frames nor code are skipped
- * until the exception line. Of a chain of tracebacks, the last one is reported. A traceback in a step that
- * passed was handled (logged, retried), so problems wait for the step's end and are dropped if it passed.
- */
-// Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
-// A script that does not compile prints its SyntaxError with no `Traceback` line: `  File "x.py", line 3` first.
-/**
  * A crash faulthandler reports (pytest turns it on; `python -X faulthandler`): `Fatal Python error: Segmentation
  * fault`, then the crashing thread's stack, most recent call first (`Current thread 0x... (most recent call
  * first):`, or `Stack (most recent call first):`), its frames `  File "path", line 12 in func`.
@@ -193,6 +185,14 @@ const FAULT_FRAME = /^ {2}File "([^"]{1,1000})", line (\d{1,9}) in (\S.{0,300})$
 /** Lines from the error to its stack (`Python runtime state: initialized`, a blank line). */
 const MAX_FATAL_LINES = 10;
 
+/**
+ * Reports a traceback at its deepest project frame. Output of the program may be interleaved with the
+ * frames (stdout and stderr are separate pipes), so lines that are neither frames nor code are skipped
+ * until the exception line. Of a chain of tracebacks, the last one is reported. A traceback in a step that
+ * passed was handled (logged, retried), so problems wait for the step's end and are dropped if it passed.
+ */
+// Idle, only pytest's rules (inPytest) and a traceback's first line matter (an exception group's is indented).
+// A script that does not compile prints its SyntaxError with no `Traceback` line: `  File "x.py", line 3` first.
 // Two alternatives (each beyond the first takes one of the dispatcher's 31 bits): an indented line needs either
 // word, whichever its first character.
 const WAKE: Wake[] = [
@@ -344,11 +344,9 @@ class TracebackMatcher implements Matcher {
    * A line of a faulthandler report: the stack's header, or a frame (the first is where it crashed; the first not in
    * a library, where the project's code called it). False (the report is kept) at the first line past the frames.
    */
-  private fatalLine(text: string, ctx: MatcherContext, end = false): boolean {
+  private fatalLine(text: string, ctx: MatcherContext): boolean {
     const fatal = this.fatal;
-    if (end) {
-      // The step ended within the report: what it has read stands.
-    } else if (!fatal.stack) {
+    if (!fatal.stack) {
       if (FAULT_STACK.test(text)) {
         fatal.stack = true;
         ctx.claim();
@@ -367,20 +365,26 @@ class TracebackMatcher implements Matcher {
           this.deepestProject = f;
           fatal.inTest = true;
         } else if (this.deepestProject === null && !isLibraryPath(f.file)) this.deepestProject = f;
-        return ++this.seen <= MAX_TRACE_LINES;
+        if (++this.seen <= MAX_TRACE_LINES) return true;
       }
     }
+    this.fatalDone();
+    return false;
+  }
+
+  /** The faulthandler report is over (or its step): its problem is kept, at the frame found. */
+  private fatalDone(): void {
+    const fatal = this.fatal;
     const p = pythonProblem(this.deepestProject ?? this.deepest, fatal.message, fatal.n);
     this.excs = [fatal.test !== null ? { ...p, tool: 'pytest', test: fatal.test } : p];
     this.keep();
-    return false;
   }
 
   flush(ctx: MatcherContext): void {
     this.inPytest = false;
     if (this.state === 'group') this.endGroup();
     if (this.state === 'after') this.keep();
-    if (this.state === 'fatal') this.fatalLine('', ctx, true);
+    if (this.state === 'fatal') this.fatalDone();
     this.state = 'idle';
     this.excs = [];
     const passed = ctx.step?.status === 'success';
