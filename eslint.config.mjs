@@ -21,6 +21,8 @@ export default tseslint.config(
       '.cache/**',
       'out/**',
       '**/fixtures/**',
+      // AssemblyScript (its own types: i32, usize, v128), compiled by scripts/wasm/build.mjs.
+      'src/wasm/**',
     ],
   },
   js.configs.recommended,

@@ -158,6 +158,12 @@ export class ByteLines {
    * lines in between may be left out (the caller counted them); the answer must be a line's start.
    */
   jumper: ((at: number) => number) | null = null;
+  /**
+   * Takes the complete lines of `buf[from..]` (a piece that starts at stream offset `base`) in one call, instead of
+   * the sink one by one, and returns where the unfinished line starts (`buf.length` when none): the pre-scan's
+   * filter. Not with `jumper`.
+   */
+  bulk: ((buf: Buffer, from: number, base: number) => number) | null = null;
 
   constructor(
     private readonly sink: ByteLineSink,
@@ -238,6 +244,14 @@ export class ByteLines {
       this.at = this.carryAt;
       this.complete(line, line.toString('latin1'), 0, line.length);
       k = nl + 1;
+    }
+    if (this.bulk !== null) {
+      k = this.bulk(buf, k, base);
+      if (k < n) {
+        this.carryAt = base + k;
+        this.keep(buf, k);
+      }
+      return;
     }
     const lat = buf.toString('latin1');
     const jump = this.jumper;

@@ -183,6 +183,26 @@ export interface Dispatcher {
    * `scanRaw` result.
    */
   wantedRaw(r: RawText): number;
+  /** The tables `wantedRaw` reads, for the pre-scan's WebAssembly filter (`prescanWasm.ts`); null: not gated. */
+  wakeData(): WakeData | null;
+}
+
+/** What `wantedRaw` looks up, as data. */
+export interface WakeData {
+  first: Int32Array;
+  indented: Int32Array;
+  last: Int32Array;
+  flag: Int32Array;
+  /** Bits of single characters past U+0080 (the tables' slot 128 holds NON_ASCII's), by UTF-16 unit. */
+  firstX: Map<number, number>;
+  indentedX: Map<number, number>;
+  lastX: Map<number, number>;
+  prefixes: { bit: number; prefix: string }[];
+  words: { bit: number; words: string[] }[];
+  needs: { bit: number; words: string[] }[];
+  needBits: number;
+  fold: { virtual: number; real: number }[];
+  virtualBits: number;
 }
 
 type DispatchFactory = (
@@ -642,6 +662,27 @@ class WakeTables {
     return this.folded(mask);
   }
 
+  data(): WakeData | null {
+    if (!this.gated) return null;
+    const words = (groups: { bit: number; ids: number[] }[]) =>
+      groups.map((g) => ({ bit: g.bit, words: g.ids.map((id) => this.wordList[id]!) }));
+    return {
+      first: this.first,
+      indented: this.indented,
+      last: this.last,
+      flag: this.flag,
+      firstX: this.firstX,
+      indentedX: this.indentedX,
+      lastX: this.lastX,
+      prefixes: this.prefixTable.flatMap((ps) => ps ?? []),
+      words: words(this.words),
+      needs: words(this.needs),
+      needBits: this.needBits,
+      fold: this.fold,
+      virtualBits: this.virtualBits,
+    };
+  }
+
   /** A RawText that finds this list's words too. */
   newRawText(): RawText {
     const everyLine = new Set<number>();
@@ -803,6 +844,7 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
     dispatch: make(matchers, wanted, tables.all),
     wanted,
     wantedRaw: (r) => tables.wantedRaw(r),
+    wakeData: () => tables.data(),
     newRawText: () => tables.newRawText(),
   };
 }

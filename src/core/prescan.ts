@@ -5,10 +5,11 @@
  */
 import { mayWantRaw } from './environment';
 import { runnerTextStart } from './framing';
-import { ByteLineKind, ByteLines } from './lines';
+import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH } from './lines';
 import { createDispatcher, scanRaw } from './matcher';
 import type { Dispatcher, MatcherFactory, RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
+import { ASK, LineFilter, REC } from './prescanWasm';
 import type { MessagePort } from 'node:worker_threads';
 
 /** What the pre-scan thread gives back for a chunk: its hints and the chunk itself (null: the stream's end). */
@@ -80,10 +81,21 @@ export class Prescanner {
   /** The stream is LineSplitter's (CR-only line ends): the parser reads it without hints. */
   private text = false;
 
-  constructor(matchers: readonly MatcherFactory[] = allMatchers) {
+  /**
+   * `filter`: the WebAssembly filter finds most UNWANTED lines (see `prescanWasm.ts`); without it (or without
+   * WebAssembly), the JavaScript classifies every line. The hints are the same.
+   */
+  constructor(matchers: readonly MatcherFactory[] = allMatchers, opts: { filter?: boolean } = {}) {
     this.dispatcher = createDispatcher(matchers.map((f) => f()));
     this.raw = this.dispatcher.newRawText();
     this.lines = new ByteLines((buf, lat, start, end, kind) => this.line(lat, start, end, kind));
+    const filter = opts.filter !== false ? LineFilter.create(this.dispatcher.wakeData()) : null;
+    if (filter !== null) this.lines.bulk = (buf, from, base) => this.bulk(filter, buf, from, base);
+  }
+
+  /** Whether the WebAssembly filter runs (for tests and the bench). */
+  get filtered(): boolean {
+    return this.lines.bulk !== null;
   }
 
   /** The hints of the lines a chunk completes (and of the last one). */
@@ -120,6 +132,51 @@ export class Prescanner {
     }
     this.prevAt = at;
     this.prevMask = mask;
+  }
+
+  /**
+   * The complete lines of `buf[from..]` (stream offset `base`), classified by the filter (the JavaScript classifies
+   * those it asks about), with the hints `line` would give.
+   */
+  private bulk(filter: LineFilter, buf: Buffer, from: number, base: number): number {
+    const f = filter.scan(buf, from, DEFAULT_MAX_LINE_LENGTH);
+    const out = f.out;
+    let lastIndex = -1;
+    let lastAt = this.prevAt;
+    let lastMask = this.prevMask;
+    for (let c = 0, r = 0; c < f.count; c++, r += REC) {
+      const start = out[r]!;
+      const index = out[r + 2]!;
+      const n = this.n + index + 1;
+      const at = base + from + start;
+      let mask = out[r + 4]!;
+      if (mask === ASK) mask = this.asked(buf, from + start, from + out[r + 1]!);
+      if (mask !== UNWANTED) {
+        if (this.hinted < n - 1) {
+          // The line before: the last line listed, or one the filter found UNWANTED.
+          if (lastIndex === index - 1) this.hint(lastAt, n - 1, lastMask);
+          else this.hint(base + from + out[r + 3]!, n - 1, UNWANTED);
+        }
+        this.hint(at, n, mask);
+      }
+      lastIndex = index;
+      lastAt = at;
+      lastMask = mask;
+    }
+    if (f.lines > 0) {
+      this.n += f.lines;
+      const lastLine = f.lines - 1;
+      this.prevAt = lastIndex === lastLine ? lastAt : base + from + f.lastStart;
+      this.prevMask = lastIndex === lastLine ? lastMask : UNWANTED;
+    }
+    return from + f.consumed;
+  }
+
+  /** `mask` of the line `buf[start..nl)` ("\n" at `nl`) as ByteLines hands it over. */
+  private asked(buf: Buffer, start: number, nl: number): number {
+    if (nl - start > DEFAULT_MAX_LINE_LENGTH) return -1;
+    const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+    return this.mask(buf.toString('latin1', start, end), 0, end - start, ByteLineKind.Plain);
   }
 
   private mask(lat: string, start: number, end: number, kind: ByteLineKind): number {
