@@ -234,12 +234,15 @@ test("pnpm: its error line (thin or plain spaces) is a problem, a failed script'
       `${T}WARN${T}  deprecated left-pad@1.3.0`,
       ` ERR_PNPM_NO_MATCHING_VERSION  No matching version found for left-pad@9.9.9`,
       `${T}ERR_PNPM_FETCH_404${T} GET https://registry.npmjs.org/nope: Not Found - 404`,
+      ' ERROR  Unknown option: --frozen',
     ],
     1,
   ]);
   assertEqualFor(lockfile, briefly(lockfile), [
     'pnpm error -:-:- ERR_PNPM_NO_MATCHING_VERSION No matching version found for left-pad@9.9.9',
     'pnpm error -:-:- ERR_PNPM_FETCH_404 GET https://registry.npmjs.org/nope: Not Found - 404',
+    // After a plain space too: the matcher must be woken for it (the parser showed it only to a busy npm).
+    'pnpm error -:-:- ERROR Unknown option: --frozen',
   ]);
   // The script's own failure (a jest test) explains the step: pnpm's wrapper line is not reported.
   const explained = github([

@@ -29,7 +29,8 @@ const DETAIL_KEYS = new Set([
   'notsup',
 ]);
 const NPM6_SCRIPT = /^\S{1,300}@\S{1,100} [\w:.-]{1,100}: `/;
-export const NPM_WAKE: Wake = { first: 'n\u2009', prefixes: [' ERR_PNPM_'] };
+// pnpm's codes after a thin space (U+2009) or a space, as PNPM reads them.
+export const NPM_WAKE: Wake = { first: 'n\u2009', prefixes: [' ERR_PNPM_', ' ELIFECYCLE', ' ERROR'] };
 const PNPM = /^[\u2009 ](ERR_PNPM_[A-Z0-9_]{1,100}|ELIFECYCLE|ERROR)[\u2009 ]{1,2}(\S.{0,2000})$/;
 
 function prefixLength(s: string): number {
