@@ -78,6 +78,7 @@ export async function parseFileAhead(
   const thread = script !== null ? await acquire(script) : null;
   if (thread === null) return parseChunks(fileChunks(file, ahead.beforeChunk), opts, onProblems);
   const parser = new LogParser(opts);
+  parser.prescanThread = true;
   const flow = new Int32Array(new SharedArrayBuffer(8));
   const recycle = new MessageChannel();
   /** Chunks parsed, not yet given back: the parser may still read the last one's bytes (a skipped line, decoded

@@ -354,6 +354,58 @@ test('with a pre-scan the parser jumps over the lines nobody wants', () => {
   assert.ok(jumped > 0.9 * fillerLines, `jumped ${jumped} of ~${fillerLines} filler lines`);
 });
 
+/** parseChunks over `parts` (bytes or text), its problems and lines. */
+async function parseChunksOf(
+  parts: readonly (Uint8Array | string)[],
+): Promise<{ result: unknown; jumped: number }> {
+  const problems: unknown[] = [];
+  const p = await parseChunks(
+    (async function* () {
+      yield* parts;
+    })(),
+    {},
+    (ps) => problems.push(...ps),
+  );
+  return {
+    result: { problems, environment: p.environment, steps: p.steps, format: p.format, lines: p.lines },
+    jumped: p.jumpedLines,
+  };
+}
+
+test('parseChunks classifies bytes ahead on its own thread: the same result, the lines nobody wants jumped over', async () => {
+  const failure = fs.readFileSync(path.join(FIXTURES, 'sample', 'github-pytest.log'));
+  const bytes = Buffer.concat([filler(500_000), failure, filler(300_000), failure, filler(1000)]);
+  const cuts = [65_536, 70_000, 1 << 20];
+  const expected = parseBytes(bytes, cuts) as { problems: unknown[] };
+  const { result, jumped } = await parseChunksOf(chunks(bytes, cuts));
+  assert.deepEqual(result, expected);
+  assert.ok(expected.problems.length > 0, 'the fixture has problems');
+  const fillerLines = Math.floor(801_000 / (filler(1000).indexOf(10) + 1));
+  assert.ok(jumped > 0.9 * fillerLines, `jumped ${jumped} of ~${fillerLines} filler lines`);
+  // Text after bytes: the rest is read line by line, nothing lost.
+  const at = bytes.indexOf(10, 600_000) + 7;
+  const mixed = await parseChunksOf([bytes.subarray(0, at), bytes.subarray(at).toString('utf8')]);
+  assert.deepEqual(mixed.result, expected, 'bytes, then text');
+  const text = await parseChunksOf([bytes.toString('utf8')]);
+  assert.deepEqual(text.result, expected, 'text');
+  assert.equal(text.jumped, 0);
+});
+
+test('fixture logs parse the same through parseChunks (bytes classified ahead) as line by line', async () => {
+  for (const file of fixtureLogs()) {
+    const bytes = fs.readFileSync(file);
+    const gh = Buffer.from(asGitHub(splitText(bytes.toString('utf8'))).join('\n') + '\n');
+    for (const b of [bytes, gh]) {
+      const cuts = [Math.floor(b.length / 3), Math.floor(b.length / 2) + 1];
+      assert.deepEqual(
+        (await parseChunksOf(chunks(b, cuts))).result,
+        parseBytes(b, cuts),
+        `${path.relative(FIXTURES, file)} cut at ${cuts.join(',')}`,
+      );
+    }
+  }
+});
+
 test("hints change nothing in a log whose framing is not GitHub's, though its lines carry runner timestamps", () => {
   const ts = '2024-05-01T10:00:00.1234567Z ';
   const body = Buffer.from(
