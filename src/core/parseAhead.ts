@@ -26,11 +26,12 @@ const AHEAD = 16;
 const WAKE_EVERY = 4;
 
 /**
- * Below this a second thread did not pay here: a new one takes 100-200 ms to start and scans at half speed until
- * its code is optimised (10 MB in the language server: first diagnostics 148 ms on one thread, 230 on two; 40 MB
- * in a new process: the same time either way). It pays on big logs once warm (200 MB: 1.1-1.2 s -> 0.57-0.62 s).
+ * Below this a second thread does not pay here: a new one takes 100-200 ms to start and runs slowly until its code
+ * is optimised, and since the one-thread parse pre-scans in WebAssembly too (`parseChunks`) the thread only takes
+ * that pre-scan off the parser (~1 ms a MB once warm). In a new process (the CLI): 40 MB 682-760 ms on one thread,
+ * 764-778 on two; 100 MB the same either way. Warm (the language server), 200 MB: 924 -> 683 ms.
  */
-export const AHEAD_MIN_BYTES = 32 << 20;
+export const AHEAD_MIN_BYTES = 64 << 20;
 
 /** The pre-scan thread's script next to the running bundle (`dist/prescan.js`), or null. */
 export function prescanScript(dir: string = __dirname): string | null {
