@@ -63,6 +63,16 @@ export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending:
 }
 
 /**
+ * The dispatcher and the WebAssembly filter of a matcher list, shared by its Prescanners: they keep nothing of a
+ * parse (a Prescanner has its own RawText, and the filter's results are read before `scan` returns), and making
+ * them took ~1 ms, more than a small log's parse.
+ */
+const shared = new WeakMap<
+  readonly MatcherFactory[],
+  { dispatcher: Dispatcher; filter: LineFilter | null }
+>();
+
+/**
  * Splits a byte stream as the parser does (`ByteLines`) and lists the lines it must reach: each line an idle
  * parser could frame in any state, the line before it (the parser may be asked for it as `previous`), and each
  * batch's last line. A hint is HINT numbers (the line's stream offset, its number, its `idleMask`, -1 for a line
@@ -86,10 +96,16 @@ export class Prescanner {
    * WebAssembly), the JavaScript classifies every line. The hints are the same.
    */
   constructor(matchers: readonly MatcherFactory[] = allMatchers, opts: { filter?: boolean } = {}) {
-    this.dispatcher = createDispatcher(matchers.map((f) => f()));
+    let s = shared.get(matchers);
+    if (s === undefined) {
+      const dispatcher = createDispatcher(matchers.map((f) => f()));
+      s = { dispatcher, filter: LineFilter.create(dispatcher.wakeData()) };
+      shared.set(matchers, s);
+    }
+    this.dispatcher = s.dispatcher;
     this.raw = this.dispatcher.newRawText();
     this.lines = new ByteLines((buf, lat, start, end, kind) => this.line(lat, start, end, kind));
-    const filter = opts.filter !== false ? LineFilter.create(this.dispatcher.wakeData()) : null;
+    const filter = opts.filter !== false ? s.filter : null;
     if (filter !== null) this.lines.bulk = (buf, from, base) => this.bulk(filter, buf, from, base);
   }
 
