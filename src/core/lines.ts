@@ -245,7 +245,7 @@ export class ByteLines {
       this.complete(line, line.toString('latin1'), 0, line.length);
       k = nl + 1;
     }
-    if (this.bulk !== null) {
+    if (this.bulk !== null && n <= PIECE) {
       k = this.bulk(buf, k, base);
       if (k < n) {
         this.carryAt = base + k;

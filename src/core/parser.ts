@@ -560,13 +560,26 @@ export async function parseChunks(
   for await (const chunk of source) {
     if (scanner === undefined) scanner = typeof chunk === 'string' ? null : sameThreadScanner(opts);
     else if (typeof chunk === 'string') scanner = null;
-    if (scanner !== null) parser.prescanned(scanner.push(chunk as Uint8Array));
+    if (scanner !== null) scanner = scan(parser, scanner, chunk as Uint8Array);
     parser.pushRead(chunk, onProblems);
   }
-  if (scanner) parser.prescanned(scanner.end());
+  if (scanner) scan(parser, scanner, null);
   const last = parser.endChunks();
   if (last.length > 0) onProblems(last);
   return parser;
+}
+
+/** The scanner's hints for `chunk` (null: the end) to the parser; null when it failed (no hints from then on). */
+function scan(parser: LogParser, scanner: Prescanner, chunk: Uint8Array | null): Prescanner | null {
+  let hints: Float64Array;
+  try {
+    hints = chunk !== null ? scanner.push(chunk) : scanner.end();
+  } catch {
+    // As on the pre-scan thread: the parser reads the rest line by line and loses nothing.
+    return null;
+  }
+  parser.prescanned(hints);
+  return scanner;
 }
 
 function sameThreadScanner(opts: ParseOptions): Prescanner | null {

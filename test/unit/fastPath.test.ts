@@ -391,6 +391,21 @@ test('parseChunks classifies bytes ahead on its own thread: the same result, the
   assert.equal(text.jumped, 0);
 });
 
+test('parseChunks: a pre-scan that fails mid-log leaves the rest to the parser, nothing lost', async (t) => {
+  const failure = fs.readFileSync(path.join(FIXTURES, 'sample', 'github-pytest.log'));
+  const bytes = Buffer.concat([filler(200_000), failure, filler(100_000), failure]);
+  const cuts = [65_536, 150_000, 230_000];
+  let calls = 0;
+  const push = Prescanner.prototype.push;
+  t.mock.method(Prescanner.prototype, 'push', function (this: Prescanner, c: Uint8Array) {
+    if (++calls === 2) throw new Error('scanner bug');
+    return push.call(this, c);
+  });
+  const { result, jumped } = await parseChunksOf(chunks(bytes, cuts));
+  assert.deepEqual(result, parseBytes(bytes, cuts));
+  assert.ok(calls === 2 && jumped > 0, `calls ${calls}, jumped ${jumped}`);
+});
+
 test('fixture logs parse the same through parseChunks (bytes classified ahead) as line by line', async () => {
   for (const file of fixtureLogs()) {
     const bytes = fs.readFileSync(file);
