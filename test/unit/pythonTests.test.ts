@@ -643,8 +643,28 @@ test("faulthandler's crash report: at the first frame in the project's code, or 
     ],
     139,
   );
+  // Without -v pytest printed the test file: the test is its frame's function there, past the library's frames.
   assertEqualFor(dots, short(dots), [
-    ['python', '/w/proj/tests/test_native.py', 9, 'Fatal Python error: Segmentation fault', null],
+    [
+      'pytest',
+      '/w/proj/tests/test_native.py',
+      9,
+      'Fatal Python error: Segmentation fault',
+      'tests/test_native.py::test_null',
+    ],
+  ]);
+  const atImport = gha(
+    [
+      'tests/test_native.py Fatal Python error: Segmentation fault',
+      '',
+      'Current thread 0x00007f0000000000 (most recent call first):',
+      '  File "/usr/lib/python3.11/ctypes/__init__.py", line 519 in string_at',
+      '  File "/w/proj/tests/test_native.py", line 3 in <module>',
+    ],
+    139,
+  );
+  assertEqualFor(atImport, short(atImport), [
+    ['python', '/w/proj/tests/test_native.py', 3, 'Fatal Python error: Segmentation fault', null],
   ]);
   const noFrame = gha(
     [

@@ -180,6 +180,8 @@ interface GroupLevel {
  * first):`, or `Stack (most recent call first):`), its frames `  File "path", line 12 in func`.
  */
 const FATAL = 'Fatal Python error: ';
+/** What pytest (without -v) printed before a crash: the test file and its tests' progress (`tests/test_a.py ..`). */
+const PYTEST_FILE = /^(\S{1,1000}\.py) [.sSxXfFE]{0,1000}$/;
 const FAULT_STACK = /^(?:Current thread 0x[0-9a-f]{1,16}|Stack) \(most recent call first\):$/;
 const FAULT_FRAME = /^ {2}File "([^"]{1,1000})", line (\d{1,9}) in (\S.{0,300})$/;
 /** Lines from the error to its stack (`Python runtime state: initialized`, a blank line). */
@@ -275,10 +277,13 @@ class TracebackMatcher implements Matcher {
     if (fatalAt >= 0 && !ctx.claimed) {
       ctx.claim();
       this.state = 'fatal';
-      // pytest -v prints the test's id, then the crash: the test it crashed in.
+      // pytest -v prints the test's id, then the crash: the test it crashed in. Without -v, the test file and the
+      // progress of its tests before it: the test is the stack's frame in that file.
       const before = text.slice(0, fatalAt).trim();
       const test = before.indexOf('::') > 0 && before.indexOf(' ') < 0 ? before : null;
-      this.fatal = { message: text.slice(fatalAt).trim(), n: l.n, stack: false, test, inTest: false };
+      const file =
+        test !== null ? test.slice(0, test.indexOf('::')) : (PYTEST_FILE.exec(before)?.[1] ?? null);
+      this.fatal = { message: text.slice(fatalAt).trim(), n: l.n, stack: false, test, file, inTest: false };
       this.deepest = null;
       this.deepestProject = null;
       this.seen = 0;
@@ -332,13 +337,15 @@ class TracebackMatcher implements Matcher {
   }
 
   /** The faulthandler report being read: its error line, and whether its stack began. */
-  private fatal: { message: string; n: number; stack: boolean; test: string | null; inTest: boolean } = {
-    message: '',
-    n: 0,
-    stack: false,
-    test: null,
-    inTest: false,
-  };
+  private fatal: {
+    message: string;
+    n: number;
+    stack: boolean;
+    test: string | null;
+    /** The test file pytest was running (from the test's id, or the file it printed). */
+    file: string | null;
+    inTest: boolean;
+  } = { message: '', n: 0, stack: false, test: null, file: null, inTest: false };
 
   /**
    * A line of a faulthandler report: the stack's header, or a frame (the first is where it crashed; the first not in
@@ -360,10 +367,11 @@ class TracebackMatcher implements Matcher {
         const f: Frame = { file: m[1]!, line: Number(m[2]), func: m[3]! };
         this.deepest ??= f;
         // A test's crash is placed in its test file (as its failure would be); any other, in the project's code.
-        const inTest = fatal.test !== null && samePath(f.file, fatal.test.slice(0, fatal.test.indexOf('::')));
+        const inTest = fatal.file !== null && samePath(f.file, fatal.file);
         if (inTest && !fatal.inTest) {
           this.deepestProject = f;
           fatal.inTest = true;
+          if (fatal.test === null && f.func !== '<module>') fatal.test = `${fatal.file}::${f.func}`;
         } else if (this.deepestProject === null && !isLibraryPath(f.file)) this.deepestProject = f;
         if (++this.seen <= MAX_TRACE_LINES) return true;
       }
