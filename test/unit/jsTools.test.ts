@@ -455,7 +455,13 @@ test("Turborepo's failed task is a wrapper: reported only when nothing under it 
     '##[error]web#format:check: command (/home/runner/work/w/w/web) /usr/bin/pnpm run format:check exited (1)';
   const explained = github([
     'npx turbo run format:check',
-    ['src/a.ts format \u2501\u2501', '', '  \u00d7 File content differs from formatting output', task],
+    [
+      'src/a.ts format \u2501\u2501',
+      '',
+      '  \u00d7 File content differs from formatting output',
+      task,
+      ' ERROR  run failed: command  exited (1)',
+    ],
     1,
   ]);
   assertEqualFor(explained, briefly(explained), [
@@ -463,6 +469,9 @@ test("Turborepo's failed task is a wrapper: reported only when nothing under it 
   ]);
   const alone = github(['npx turbo run format:check', [task], 1]);
   assert.equal(briefly(alone).length, 1, `${alone} gave ${JSON.stringify(briefly(alone))}`);
+  // Its summary line too: alone, the one problem.
+  const summary = github(['npx turbo run format:check', [' ERROR  run failed: command  exited (1)'], 1]);
+  assertEqualFor(summary, briefly(summary), ['turbo error -:-:- ERROR run failed: command  exited (1)']);
 });
 
 test("an annotation with no place that a later problem of its step repeats is that problem's echo, and is not reported", () => {

@@ -96,7 +96,11 @@ export function createNpmMatcher(): Matcher {
       message,
       logLine: n,
     };
-    if (c === 'ELIFECYCLE' || c.endsWith('_FIRST_FAIL')) ctx.emitFallback(problem, { requireFailure: true });
+    // Turborepo's ` ERROR  run failed: command  exited (1)` says a task failed, as pnpm's ELIFECYCLE does.
+    if (c === 'ERROR' && message.startsWith('run failed: '))
+      ctx.emitFallback({ ...problem, tool: 'turbo' }, { requireFailure: true });
+    else if (c === 'ELIFECYCLE' || c.endsWith('_FIRST_FAIL'))
+      ctx.emitFallback(problem, { requireFailure: true });
     else ctx.emit(problem);
   }
 
