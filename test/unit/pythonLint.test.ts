@@ -465,6 +465,26 @@ test('markdownlint: with and without a severity word, a column, aliases; a non-M
   );
 });
 
+test("reviewdog's rdjsonl: a Diagnostic a line, its source's name as the tool; other JSON lines are none", () => {
+  const at = (line: number, column: number): string =>
+    `"range":{"start":{"line":${line},"column":${column}},"end":{"line":${line},"column":${column + 4}}}`;
+  check(
+    GHA([
+      `{"message":"Word not found: teh","location":{"path":"docs/a.mdx",${at(3, 7)}},"severity":"ERROR"}`,
+      `{"message":"F401 unused\\nmore","location":{"path":"a.py",${at(1, 1)}},"severity":"WARNING","source":{"name":"ruff"},"code":{"value":"F401"}}`,
+      '{"message":"whole file","location":{"path":"b.py"},"severity":"INFO","source":{"name":"x y"}}',
+      '{"level":"info","location":"us-east-1","msg":"deployed"}',
+      '{"message":"no place","location":{}}',
+      '{"message":"broken","location":{"path":"c.py"',
+    ]),
+    [
+      'reviewdog error docs/a.mdx:3:7 Word not found: teh',
+      'ruff warning a.py:1:1 F401 unused',
+      'reviewdog info b.py:-:- whole file',
+    ],
+  );
+});
+
 test('pip: the two "not found" lines are one problem; a conflict and its ResolutionImpossible are one', () => {
   check(
     [

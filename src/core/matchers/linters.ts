@@ -16,11 +16,14 @@
  * - knip: `Unused files (2)`, `Unused dependencies (1)`, `Unresolved imports (1)`... each followed by its rows,
  *   `src/orphan.ts` or `lodash  package.json:14:6` (the name, then where; an enum member's enum between them);
  *   its `Configuration hints` are no problems.
+ * - reviewdog's rdjsonl, which a job pipes any linter into reviewdog as (often echoed with `tee`): one Diagnostic a line,
+ *   `{"message":"...","location":{"path":"a.py","range":{"start":{"line":3,"column":5}}},"severity":"ERROR",
+ *   "source":{"name":"ruff"},"code":{"value":"F401"}}`; the tool is its source's name, else `reviewdog`.
  * Each row is a problem with the linter's own severity (shellcheck's info and style, bandit's Low, are `info`).
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_LOCATION } from '../matcher';
-import type { Severity } from '../model';
+import type { ProblemInit, Severity } from '../model';
 
 const CODESPELL = /^((?:[A-Za-z]:)?[^:\s][^:]{0,1000}):(\d{1,9}): (\S{1,200} ==> \S.{0,500})$/;
 const YAMLLINT =
@@ -43,7 +46,16 @@ const KNIP_SECTION =
 const KNIP_ROW = /^(\S.{0,500}?)(?: {2,}\S.{0,500}?)? {2,}(\S[^\s:]{0,1000})(?::(\d{1,9}):(\d{1,9}))?$/;
 const MAX_BLOCK = 200;
 // Lines these start with, which must also be among the needs (an alternative's needs hold for its prefixes too).
-const STARTS = ['>> Issue: ', 'ERROR: ', 'WARNING: ', 'Unused ', 'Unlisted ', 'Unresolved ', 'Duplicate '];
+const STARTS = [
+  '>> Issue: ',
+  'ERROR: ',
+  'WARNING: ',
+  'Unused ',
+  'Unlisted ',
+  'Unresolved ',
+  'Duplicate ',
+  '{"',
+];
 // One alternative (another would take one of the dispatcher's 31 bits): any of the words, on a location or `In `,
 // bandit's `>> Issue: `, a TSLint severity or a knip section.
 const WAKE: Wake = {
@@ -59,6 +71,7 @@ const WAKE: Wake = {
     ' at package level:',
     ' in public ',
     ' in private ',
+    '"location":',
     ...STARTS,
   ],
 };
@@ -67,6 +80,52 @@ const BANDIT_ISSUE = /^>> Issue: \[(B\d{3,4})(?::[\w-]{1,100})?\] (.{1,2000})$/;
 const BANDIT_SEVERITY = /^Severity: (High|Medium|Low|Undefined)\b/;
 const BANDIT_LOCATION = /^Location: ((?:[A-Za-z]:)?[^:]{1,1000}):(\d{1,9})(?::(\d{1,9}))?$/;
 const BANDIT_LINES = 12;
+
+/** An rdjsonl line longer than this is not read (JSON.parse is linear, but a diagnostic is short). */
+const MAX_RDJSON = 100_000;
+const TOOL_NAME = /^[\w.@/-]{1,100}$/;
+
+/** A Diagnostic of reviewdog's rdjsonl, or null when `t` is none. */
+function rdjson(t: string): ProblemInit | null {
+  if (t.length > MAX_RDJSON || t.indexOf('"location":') < 0) return null;
+  let d: unknown;
+  try {
+    d = JSON.parse(t);
+  } catch {
+    return null;
+  }
+  const o = d as {
+    message?: unknown;
+    location?: {
+      path?: unknown;
+      range?: { start?: { line?: unknown; column?: unknown }; end?: { line?: unknown; column?: unknown } };
+    };
+    severity?: unknown;
+    source?: { name?: unknown };
+    code?: { value?: unknown };
+  };
+  if (typeof o !== 'object' || o === null || typeof o.message !== 'string' || o.message.trim() === '')
+    return null;
+  const path = o.location?.path;
+  if (typeof path !== 'string' || path.length === 0 || path.length > 1000) return null;
+  const range = o.location?.range;
+  const num = (x: unknown): number | null =>
+    typeof x === 'number' && Number.isSafeInteger(x) && x > 0 ? x : null;
+  const line = num(range?.start?.line);
+  const name = o.source?.name;
+  const code = o.code?.value;
+  return {
+    file: path,
+    line,
+    column: line !== null ? num(range?.start?.column) : null,
+    ...(line !== null && num(range?.end?.line) !== null ? { endLine: num(range?.end?.line)! } : {}),
+    ...(line !== null && num(range?.end?.column) !== null ? { endColumn: num(range?.end?.column)! } : {}),
+    severity: o.severity === 'WARNING' ? 'warning' : o.severity === 'INFO' ? 'info' : 'error',
+    tool: typeof name === 'string' && TOOL_NAME.test(name) ? name : 'reviewdog',
+    ...(typeof code === 'string' && code.length > 0 && code.length <= 200 ? { code } : {}),
+    message: o.message.trim().split('\n', 1)[0]!,
+  };
+}
 
 function shellcheckSeverity(level: string): Severity {
   return level === 'error' ? 'error' : level === 'warning' ? 'warning' : 'info';
@@ -235,6 +294,11 @@ export function createLintersMatcher(): Matcher {
         return;
       }
       if ((c === 69 /* E */ || c === 87) /* W */ && tslint(t, ctx)) return;
+      if (c === 123 /* { */ && t.charCodeAt(1) === 34) {
+        const p = rdjson(t.trimEnd());
+        if (p !== null) ctx.emit(p);
+        return;
+      }
       if (c === 85 /* U */ || c === 68 /* D */) {
         const k = KNIP_SECTION.exec(t.trimEnd());
         if (k !== null) {
