@@ -450,6 +450,36 @@ test('oxlint: a mark and the place under it (ASCII or Unicode); a mark with no p
   ]);
 });
 
+test("vite build: the place from Rollup's file line, else the path its message names; one problem per block", () => {
+  const unresolved = github([
+    'npx vite build',
+    [
+      '\u2717 Build failed in 113ms',
+      'error during build:',
+      'Could not resolve "./nope" from "src/main.ts"',
+      'file: /w/app/src/main.ts',
+      '    at getRollupError (file:///w/app/node_modules/rollup/dist/es/shared/parseAst.js:355:41)',
+    ],
+    1,
+  ]);
+  assertEqualFor(unresolved, briefly(unresolved), [
+    'vite error /w/app/src/main.ts:-:- - Could not resolve "./nope" from "src/main.ts"',
+  ]);
+  const css = github([
+    'npx vite build',
+    ['error during build:', '[vite:css] [postcss] Unknown word', 'Error: Process completed'],
+    1,
+  ]);
+  assertEqualFor(css, briefly(css), ['vite error -:-:- - [postcss] Unknown word']);
+  // Only the line itself starts a block: a log that quotes it does not.
+  const quoted = github([
+    'npx vite build',
+    ['see "error during build:" above', 'error during build: none'],
+    0,
+  ]);
+  assertEqualFor(quoted, briefly(quoted), []);
+});
+
 test("Turborepo's failed task is a wrapper: reported only when nothing under it explains the failure", () => {
   const task =
     '##[error]web#format:check: command (/home/runner/work/w/w/web) /usr/bin/pnpm run format:check exited (1)';

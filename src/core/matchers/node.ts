@@ -39,7 +39,7 @@ const MAX_AFTER = 60;
 const MAX_FRAMES = 50;
 // The error classes a crash shows (prefixes: a search of every line that starts with a capital cost the pre-scan
 // ~3%); another class's crash is left to the generic fallback.
-const WAKE: Wake = {
+export const NODE_WAKE: Wake = {
   // Node's `/app/src/index.js:2` (an ES module's `file:///app/src/index.mjs:2`) above a crash: the error line
   // follows within HEADER_LINES.
   flags: LINE_LOCATION,
@@ -94,7 +94,7 @@ export function createNodeMatcher(): Matcher {
 
   return {
     name: 'node',
-    wake: WAKE,
+    wake: NODE_WAKE,
     get busy(): boolean {
       return error !== null || headerUntil > 0;
     },

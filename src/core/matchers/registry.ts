@@ -30,7 +30,8 @@ import { createNodeTestMatcher } from './nodetest';
 import { createPrettierMatcher } from './prettier';
 import { NPM_WAKE, createNpmMatcher } from './npm';
 import { BIOME_WAKE, createBiomeMatcher } from './biome';
-import { createNodeMatcher } from './node';
+import { NODE_WAKE, createNodeMatcher } from './node';
+import { VITE_WAKE, createViteMatcher } from './vite';
 import { createAnnotationsMatcher } from './annotations';
 import { createGenericMatcher } from './generic';
 
@@ -85,7 +86,14 @@ export const allMatchers: readonly MatcherFactory[] = [
       createNpmMatcher(),
       createBiomeMatcher(),
     ),
-  createNodeMatcher,
+  // vite build's failure block (one dispatcher bit for both: two stay spare).
+  () =>
+    mergeMatchers(
+      'node+vite',
+      { ...NODE_WAKE, prefixes: [...NODE_WAKE.prefixes!, ...VITE_WAKE.prefixes!] },
+      createNodeMatcher(),
+      createViteMatcher(),
+    ),
   // pre-commit reports a failed hook only when no matcher above understood a line of its output.
   createPrecommitMatcher,
   createAnnotationsMatcher,
