@@ -450,6 +450,44 @@ test('oxlint: a mark and the place under it (ASCII or Unicode); a mark with no p
   ]);
 });
 
+test("jest's coverage thresholds: a fallback when every test passed; a per-file one at its file; not in a passed step", () => {
+  const lines = [
+    'Jest: "global" coverage threshold for lines (90%) not met: 66.66%',
+    'Jest: Uncovered count for lines (12) exceeds global threshold (10)',
+  ];
+  const alone = github(['npx jest --coverage', lines, 1]);
+  assertEqualFor(alone, briefly(alone), [
+    'jest error -:-:- - "global" coverage threshold for lines (90%) not met: 66.66%',
+  ]);
+  const glob = github([
+    'npx jest --coverage',
+    ['Jest: "./src/**/*.js" coverage threshold for lines (90%) not met: 5%'],
+    1,
+  ]);
+  assertEqualFor(glob, briefly(glob), [
+    'jest error -:-:- - "./src/**/*.js" coverage threshold for lines (90%) not met: 5%',
+  ]);
+  const passed = github(['npx jest --coverage', lines, 0]);
+  assertEqualFor(passed, briefly(passed), []);
+  const explained = github([
+    'npx jest --coverage',
+    [
+      'FAIL src/a.test.js',
+      '  ● adds',
+      '',
+      '    expect(received).toBe(expected)',
+      '',
+      '      at Object.<anonymous> (src/a.test.js:3:15)',
+      '',
+      ...lines,
+    ],
+    1,
+  ]);
+  assertEqualFor(explained, briefly(explained), [
+    'jest error src/a.test.js:3:15 - expect(received).toBe(expected)',
+  ]);
+});
+
 test("vite build: the place from Rollup's file line, else the path its message names; one problem per block", () => {
   const unresolved = github([
     'npx vite build',

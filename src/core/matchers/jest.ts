@@ -21,9 +21,18 @@ const CODE_FRAME = /^\s*> {1,2}(\d{1,9}) \|/;
 const EXPECT_COMMENT = / \/\/ [^/]{1,200}$/;
 // `FAIL path`, ` FAIL  path`, `  ● title`; jest-light-runner's error line under its title.
 const WAKE: readonly Wake[] = [
-  { first: 'F', indented: 'F\u25cf' },
+  { first: 'F', indented: 'F\u25cf', prefixes: ['Jest: '] },
   { indented: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', needs: ['Error'] },
 ];
+// Coverage under its threshold: `Jest: "global" coverage threshold for lines (90%) not met: 66.66%` (a path or glob
+// for a per-file threshold), `Jest: Uncovered count for lines (12) exceeds global threshold (10)`, `Jest: Coverage
+// data for ./src/x.js was not found.`. Like pytest-cov's, a fallback: only when its step failed and nothing else in
+// it explains the failure.
+const THRESHOLD =
+  /^Jest: "(.{1,1000})" coverage threshold for \w{1,20} \([\d.]{1,20}%\) not met: -?[\d.]{1,20}%$/;
+const UNCOVERED =
+  /^Jest: Uncovered count for \w{1,20} \(\d{1,12}\) exceeds (.{1,1000}) threshold \(\d{1,12}\)$/;
+const NO_DATA = /^Jest: Coverage data for (.{1,1000}) was not found\.$/;
 // An error's first line: `Error: ...`, `TypeError: ...`, `AssertionError [ERR_ASSERTION]: ...`.
 const LIGHT_ERROR = /^ {4}(?:[A-Z]\w{0,100})?Error\b/;
 
@@ -190,6 +199,19 @@ export function createJestMatcher(): Matcher {
           return;
         }
         finish(ctx);
+      }
+      if (c === 74 /* J */ && s.startsWith('Jest: ')) {
+        const t = s.trimEnd();
+        const m = THRESHOLD.exec(t) ?? UNCOVERED.exec(t) ?? NO_DATA.exec(t);
+        if (m === null) return;
+        // The threshold's name: `global`, a path, or a glob (no one file).
+        const name = m[1]!;
+        const file = name === 'global' || /[*?{[]/.test(name) ? null : name;
+        ctx.emitFallback(
+          { file, line: null, severity: 'error', tool: 'jest', message: t.slice(6) },
+          { requireFailure: true },
+        );
+        return;
       }
       // ` FAIL  path` when coloured (the badge is padded), `FAIL path` when not.
       if ((c === 70 && s.startsWith('FAIL ')) || (c === 32 && s.startsWith(' FAIL '))) {
