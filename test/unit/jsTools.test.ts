@@ -488,6 +488,27 @@ test("jest's coverage thresholds: a fallback when every test passed; a per-file 
   ]);
 });
 
+test("vitest's coverage thresholds: the first a fallback, a perFile one at its file, not when a test explains it", () => {
+  const lines = [
+    'ERROR: Coverage for lines (66.66%) does not meet global threshold (90%)',
+    'ERROR: Coverage for branches (0%) does not meet "src/**" threshold (80%)',
+  ];
+  const alone = github(['npx vitest run --coverage', lines, 1]);
+  assertEqualFor(alone, briefly(alone), [
+    'vitest error -:-:- - Coverage for lines (66.66%) does not meet global threshold (90%)',
+  ]);
+  const perFile = github([
+    'npx vitest run --coverage',
+    ['ERROR: Coverage for lines (50%) does not meet global threshold (90%) for src/a.ts'],
+    1,
+  ]);
+  assertEqualFor(perFile, briefly(perFile), [
+    'vitest error src/a.ts:-:- - Coverage for lines (50%) does not meet global threshold (90%) for src/a.ts',
+  ]);
+  const passed = github(['npx vitest run --coverage', lines, 0]);
+  assertEqualFor(passed, briefly(passed), []);
+});
+
 test("vite build: the place from Rollup's file line, else the path its message names; one problem per block", () => {
   const unresolved = github([
     'npx vite build',

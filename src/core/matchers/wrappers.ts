@@ -1,6 +1,7 @@
 /**
  * Wrappers that only say "something inside failed": tox, nox and make; and coverage under its threshold
- * (pytest-cov's `FAIL Required test coverage ...`, coverage.py's `Coverage failure: ...`), which fails a step whose
+ * (pytest-cov's `FAIL Required test coverage ...`, coverage.py's `Coverage failure: ...`, vitest's `ERROR: Coverage
+ * for lines (66%) does not meet global threshold (90%)`; jest's are the jest matcher's), which fails a step whose
  * tests all passed. They are fallbacks, reported only when nothing else in the step explains the failure (and
  * coverage only when its step failed).
  */
@@ -18,6 +19,10 @@ const MAKE_TARGET = /^\*\*\* \[([^\]:]{1,500}):(\d{1,9}): [^\]]{0,500}\] Error \
 const PYTEST_COV =
   /^FAIL (Required test coverage of [\d.]{1,10}% not reached\. Total coverage: [\d.]{1,10}%)$/;
 const COVERAGE = /^Coverage failure: total of [\d.]{1,10} is less than fail-under=[\d.]{1,10}$/;
+// vitest's: `ERROR: Coverage for lines (66.66%) does not meet global threshold (90%)`, a glob's (`"src/**"`) for its
+// files, `... for src/a.ts` with perFile.
+const VITEST_COVERAGE =
+  /^ERROR: (Coverage for \w{1,20} \([\d.]{1,20}%\) does not meet (?:global|"[^"]{1,1000}") threshold \([\d.]{1,20}%\)(?: for (\S.{0,1000}))?)$/;
 
 function isNameChar(c: number): boolean {
   // `[\w.-]`
@@ -60,6 +65,11 @@ class WrappersMatcher implements Matcher {
     const c = text.length > 0 ? text.charCodeAt(0) : -1;
     if (c === 69 /* E */) {
       if (!text.startsWith('ERROR: ')) return;
+      if (text.startsWith('ERROR: Coverage for ')) {
+        const v = VITEST_COVERAGE.exec(text.trimEnd());
+        if (v) this.fallback(ctx, 'vitest', v[1]!, v[2] ?? null, null, true);
+        return;
+      }
       const m = TOX3.exec(text.trimEnd());
       if (m) this.tox(m[1]!, ctx);
     } else {
