@@ -509,6 +509,30 @@ test("vitest's coverage thresholds: the first a fallback, a perFile one at its f
   assertEqualFor(passed, briefly(passed), []);
 });
 
+test("esbuild: each '✘ [ERROR]' at the place under it, or none; its warnings are no problems", () => {
+  const log = github([
+    'npx esbuild src/main.ts --bundle',
+    [
+      '\u2718 [ERROR] Could not resolve "missing-pkg"',
+      '',
+      '    src/main.ts:1:18:',
+      '      1 \u2502 import { x } from "missing-pkg";',
+      '',
+      '\u25b2 [WARNING] Comparison using the "==" operator here is always false [equals-nan]',
+      '',
+      '    src/b.ts:2:4:',
+      '\u2718 [ERROR] Cannot use "watch" with the build API',
+      '',
+      '1 error',
+    ],
+    1,
+  ]);
+  assertEqualFor(log, briefly(log), [
+    'esbuild error src/main.ts:1:18 - Could not resolve "missing-pkg"',
+    'esbuild error -:-:- - Cannot use "watch" with the build API',
+  ]);
+});
+
 test("vite build: the place from Rollup's file line, else the path its message names; one problem per block", () => {
   const unresolved = github([
     'npx vite build',

@@ -86,11 +86,11 @@ export const allMatchers: readonly MatcherFactory[] = [
       createNpmMatcher(),
       createBiomeMatcher(),
     ),
-  // vite build's failure block (one dispatcher bit for both: two stay spare).
+  // vite build's failure block and esbuild's errors (one dispatcher bit for both: two stay spare).
   () =>
     mergeMatchers(
       'node+vite',
-      { ...NODE_WAKE, prefixes: [...NODE_WAKE.prefixes!, ...VITE_WAKE.prefixes!] },
+      { ...NODE_WAKE, prefixes: [...NODE_WAKE.prefixes!, ...VITE_WAKE.prefixes!], first: VITE_WAKE.first! },
       createNodeMatcher(),
       createViteMatcher(),
     ),

@@ -13,12 +13,27 @@
  * One problem (tool `vite`) per block: at the `file:` line's place, else the `from "path"` the message names
  * (`[vite]: Rollup failed to resolve import "x" from "/app/src/main.ts".`); esbuild's `path:line:col: ERROR: message`
  * under `[vite:esbuild] Transform failed with 1 error:` is the message and the place. The block ends at the stack.
+ *
+ * And esbuild's own report (its CLI, its API from a build script, tsup):
+ *
+ *     ✘ [ERROR] Could not resolve "missing-pkg"
+ *
+ *         src/main.ts:1:18:
+ *           1 │ import { x } from "missing-pkg";
+ *             ╵                   ~~~~~~~~~~~~~
+ *
+ * One problem (tool `esbuild`) per `✘ [ERROR]`, at the place under it (none: no place); its warnings are none.
  */
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import type { ProblemInit } from '../model';
 
 const START = 'error during build:';
-export const VITE_WAKE: Wake = { prefixes: [START] };
+const ESBUILD_START = '\u2718 [ERROR] ';
+export const VITE_WAKE: Wake = { prefixes: [START], first: '\u2718' };
+// esbuild's place: `    src/main.ts:1:18:`.
+const ESBUILD_PLACE = /^ {4}(\S.{0,1000}?):(\d{1,9}):(\d{1,9}):$/;
+/** Lines after `✘ [ERROR]` its place may come within. */
+const ESBUILD_LINES = 3;
 /** Lines of the block read before its stack (the source excerpt between). */
 const MAX_LINES = 30;
 // `file: /app/src/main.ts:1:9` (Rollup's place; a Windows path keeps its drive).
@@ -33,6 +48,24 @@ const FROM = / from "([^"]{1,1000})"\.?$/;
 
 export function createViteMatcher(): Matcher {
   let block: { lines: number; problem: ProblemInit | null } | null = null;
+  /** An esbuild error waiting for its place. */
+  let esbuild: { lines: number; problem: ProblemInit } | null = null;
+
+  function esbuildLine(t: string, ctx: MatcherContext): boolean {
+    const e = esbuild!;
+    const m = t.length > 4 && t.charCodeAt(4) !== 32 ? ESBUILD_PLACE.exec(t.trimEnd()) : null;
+    if (m !== null) {
+      esbuild = null;
+      ctx.claim();
+      ctx.emit({ ...e.problem, file: m[1]!, line: Number(m[2]), column: Number(m[3]) });
+      return true;
+    }
+    if (t.trim().length === 0 && ++e.lines <= ESBUILD_LINES) return true;
+    // No place: the message alone.
+    esbuild = null;
+    ctx.emit(e.problem);
+    return false;
+  }
 
   function end(ctx: MatcherContext): void {
     const b = block;
@@ -85,17 +118,30 @@ export function createViteMatcher(): Matcher {
     name: 'vite',
     wake: VITE_WAKE,
     get busy(): boolean {
-      return block !== null;
+      return block !== null || esbuild !== null;
     },
     line(l, ctx) {
       const t = l.text;
       if (block !== null) return blockLine(t, l.n, ctx);
+      if (esbuild !== null && esbuildLine(t, ctx)) return;
+      if (t.charCodeAt(0) === 0x2718 && t.startsWith(ESBUILD_START) && !ctx.claimed) {
+        const message = t.slice(ESBUILD_START.length).trim();
+        if (message.length === 0) return;
+        ctx.claim();
+        esbuild = {
+          lines: 0,
+          problem: { file: null, line: null, severity: 'error', tool: 'esbuild', message, logLine: l.n },
+        };
+        return;
+      }
       if (ctx.claimed || !t.startsWith(START) || t.trimEnd().length !== START.length) return;
       ctx.claim();
       block = { lines: 0, problem: null };
     },
     flush(ctx) {
       end(ctx);
+      if (esbuild !== null) ctx.emit(esbuild.problem);
+      esbuild = null;
     },
   };
 }
