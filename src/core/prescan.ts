@@ -63,8 +63,8 @@ export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending:
 }
 
 /**
- * The dispatcher and the WebAssembly filter of a matcher list, shared by its Prescanners: they keep nothing of a
- * parse (a Prescanner has its own RawText, and the filter's results are read before `scan` returns), and making
+ * The dispatcher and the WebAssembly classifier of a matcher list, shared by its Prescanners: they keep nothing of a
+ * parse (a Prescanner has its own RawText, and the classifier's results are read before `scan` returns), and making
  * them took ~1 ms, more than a small log's parse.
  */
 const shared = new WeakMap<
@@ -92,8 +92,8 @@ export class Prescanner {
   private text = false;
 
   /**
-   * `filter`: the WebAssembly filter finds most UNWANTED lines (see `prescanWasm.ts`); without it (or without
-   * WebAssembly), the JavaScript classifies every line. The hints are the same.
+   * `filter`: the lines are classified in WebAssembly (see `prescanWasm.ts`); false (or no WebAssembly): in
+   * JavaScript, line by line. The hints are the same.
    */
   constructor(matchers: readonly MatcherFactory[] = allMatchers, opts: { filter?: boolean } = {}) {
     let s = shared.get(matchers);
@@ -109,7 +109,7 @@ export class Prescanner {
     if (filter !== null) this.lines.bulk = (buf, from, base) => this.bulk(filter, buf, from, base);
   }
 
-  /** Whether the WebAssembly filter runs (for tests and the bench). */
+  /** Whether the lines are classified in WebAssembly (for tests). */
   get filtered(): boolean {
     return this.lines.bulk !== null;
   }

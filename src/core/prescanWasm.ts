@@ -1,9 +1,10 @@
 /**
- * The pre-scan's line filter in WebAssembly (`src/wasm/prescan.ts`, built into `prescanWasm.generated.ts`): it
- * splits a piece of a GitHub raw log and finds the lines `idleMask` would call UNWANTED from their bytes alone, so
- * that the JavaScript classifies only the others (a sixth of a typical log). The JavaScript did it all at ~330 ns a
- * line, as much as the parser's whole thread; the filter's SIMD loops take a few ns a line.
+ * The pre-scan's line classifier in WebAssembly (`src/wasm/prescan.ts`, built into `prescanWasm.generated.ts`): one
+ * call splits a piece of a GitHub raw log and gives `idleMask` for each line, listing those not UNWANTED; the
+ * JavaScript only makes the hints from that list (and classifies a line longer than the longest line, ASK). It did
+ * it all at ~330 ns a line, as much as the parser's whole thread; this takes ~130 ns a line, SIMD searches mostly.
  */
+import { PIECE } from './lines';
 import type { WakeData } from './matcher';
 import { PRESCAN_WASM } from './prescanWasm.generated';
 
@@ -58,7 +59,7 @@ function module(): object | null {
     try {
       compiled = WASM !== undefined ? new WASM.Module(Buffer.from(PRESCAN_WASM, 'base64')) : null;
     } catch {
-      // No SIMD: the JavaScript classifies every line, as it did before.
+      // A runtime without SIMD: the JavaScript classifies every line, as it did before.
       compiled = null;
     }
   }
@@ -108,9 +109,10 @@ export class LineFilter {
     return x.init(data.needBits) ? new LineFilter(x) : null;
   }
 
-  /** Filters the complete lines of `piece[from..]` (at most PIECE bytes). */
+  /** Classifies the complete lines of `piece[from..]` (at most PIECE bytes: the module's buffer holds no more). */
   scan(piece: Uint8Array, from: number, max: number): Filtered {
     const len = piece.length - from;
+    if (len > PIECE) throw new RangeError(`a piece of ${len} bytes, more than ${PIECE}`);
     this.bytes.set(from === 0 ? piece : piece.subarray(from), this.buf);
     const count = this.x.scan(len, max);
     return {
