@@ -485,6 +485,27 @@ test("reviewdog's rdjsonl: a Diagnostic a line, its source's name as the tool; o
   );
 });
 
+test("Poetry's solver: one problem from its first line to 'version solving failed.'; not without that end", () => {
+  check(
+    GHA([
+      '  SolverProblemError',
+      '',
+      "  Because myproj depends on requests (^99.0) which doesn't match any versions, version solving failed.",
+      '',
+      '  at /usr/lib/python3/dist-packages/poetry/puzzle/solver.py:159 in _solve',
+      'Because a depends on b (>=2.0), b is required.',
+      'And because c depends on b (<1.0), a is incompatible with c.',
+      'So, because proj depends on both a and c, version solving failed.',
+      'Because it rained, the build was late.',
+      'nothing else',
+    ]),
+    [
+      "poetry error -:-:- Because myproj depends on requests (^99.0) which doesn't match any versions, version solving failed.",
+      'poetry error -:-:- Because a depends on b (>=2.0), b is required.',
+    ],
+  );
+});
+
 test('pip: the two "not found" lines are one problem; a conflict and its ResolutionImpossible are one', () => {
   check(
     [

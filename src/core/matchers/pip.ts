@@ -49,7 +49,17 @@ const UV_MAX_CAUSES = 20;
 const CHECK_WORDS = [', which is not installed.', ', but you have '];
 const PIP_CHECK =
   /^(\S{1,200}) (\S{1,100}) (?:requires \S.{0,500}, which is not installed\.|has requirement \S.{0,500}, but you have \S{1,200} \S{1,100}\.)$/;
-const WAKE: Wake = { first: PIP_CHARS, indented: PIP_CHARS, words: CHECK_WORDS };
+// Poetry's solver: `Because proj depends on a (1.0) which depends on b (>=2.0), b is required.`, more `So, because`
+// lines, the last ending `version solving failed.` (Poetry 1.x: indented by two under `SolverProblemError`).
+const POETRY_START = 'Because ';
+const POETRY_END = 'version solving failed.';
+const POETRY_MAX_LINES = 12;
+const WAKE: Wake = {
+  first: PIP_CHARS,
+  indented: PIP_CHARS,
+  words: CHECK_WORDS,
+  prefixes: [POETRY_START, `  ${POETRY_START}`],
+};
 
 function indentOf(t: string): number {
   let i = 0;
@@ -87,6 +97,34 @@ export function createPipMatcher(): Matcher {
 
   function emit(ctx: MatcherContext, message: string): void {
     ctx.emit({ file: null, line: null, severity: 'error', tool: 'pip', message });
+  }
+
+  /** Poetry's solver report awaiting its `version solving failed.` (null: none open). */
+  let poetry: { message: string; n: number; lines: number } | null = null;
+
+  /** The line `t` (from `indent`) of an open Poetry report: true when it was one of its lines. */
+  function poetryLine(t: string, indent: number, ctx: MatcherContext): boolean {
+    const p = poetry!;
+    const s = t.slice(indent).trimEnd();
+    if (s.endsWith(POETRY_END)) {
+      poetry = null;
+      ctx.claim();
+      ctx.emit({
+        file: null,
+        line: null,
+        severity: 'error',
+        tool: 'poetry',
+        message: p.message,
+        logLine: p.n,
+      });
+      return true;
+    }
+    if (++p.lines > POETRY_MAX_LINES || (s.length > 0 && indent > 2)) {
+      poetry = null;
+      return false;
+    }
+    ctx.claim();
+    return true;
   }
 
   /** uv's report awaiting its causes (null: none open). */
@@ -175,9 +213,9 @@ export function createPipMatcher(): Matcher {
   return {
     name: 'pip',
     wake: WAKE,
-    /** Inside a failed subprocess's output box, uv's report, or the resolver's list of conflicts. */
+    /** Inside a failed subprocess's output box, uv's report, the resolver's list of conflicts, or Poetry's report. */
     get busy(): boolean {
-      return boxIndent >= 0 || uv !== null || advice;
+      return boxIndent >= 0 || uv !== null || advice || poetry !== null;
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
@@ -193,6 +231,12 @@ export function createPipMatcher(): Matcher {
           return;
         }
         uvDone(ctx);
+      }
+      if (poetry !== null && poetryLine(t, indent, ctx)) return;
+      if (indent <= 2 && c0 !== -1 && t.startsWith(POETRY_START, indent)) {
+        poetry = { message: t.slice(indent).trim(), n: l.n, lines: 0 };
+        poetryLine(t, indent, ctx);
+        return;
       }
       if (boxIndent >= 0) {
         // Inside a failed subprocess's output: its own errors and boxes are part of this failure.
@@ -262,6 +306,7 @@ export function createPipMatcher(): Matcher {
     },
     flush(ctx): void {
       uvDone(ctx);
+      poetry = null;
       reset();
     },
   };
