@@ -139,9 +139,11 @@ export class Prescanner {
   }
 
   private line(lat: string, start: number, end: number, kind: ByteLineKind): void {
-    const n = ++this.n;
-    const at = this.lines.at;
-    const mask = this.mask(lat, start, end, kind);
+    this.classified(this.lines.at, ++this.n, this.mask(lat, start, end, kind));
+  }
+
+  /** Line `n` (at stream offset `at`) has `mask`: its hint, and the one of the line before it if that is none yet. */
+  private classified(at: number, n: number, mask: number): void {
     if (mask !== UNWANTED) {
       if (this.hinted < n - 1) this.hint(this.prevAt, n - 1, this.prevMask);
       this.hint(at, n, mask);
@@ -152,39 +154,29 @@ export class Prescanner {
 
   /**
    * The complete lines of `buf[from..]` (stream offset `base`), classified by the filter (the JavaScript classifies
-   * those it asks about), with the hints `line` would give.
+   * those it asks about), with the hints `line` would give: a line the filter left out was UNWANTED.
    */
   private bulk(filter: LineFilter, buf: Buffer, from: number, base: number): number {
     const f = filter.scan(buf, from, DEFAULT_MAX_LINE_LENGTH);
     const out = f.out;
-    let lastIndex = -1;
-    let lastAt = this.prevAt;
-    let lastMask = this.prevMask;
+    let next = 0;
     for (let c = 0, r = 0; c < f.count; c++, r += REC) {
-      const start = out[r]!;
       const index = out[r + 2]!;
-      const n = this.n + index + 1;
-      const at = base + from + start;
-      let mask = out[r + 4]!;
-      if (mask === ASK) mask = this.asked(buf, from + start, from + out[r + 1]!);
-      if (mask !== UNWANTED) {
-        if (this.hinted < n - 1) {
-          // The line before: the last line listed, or one the filter found UNWANTED.
-          if (lastIndex === index - 1) this.hint(lastAt, n - 1, lastMask);
-          else this.hint(base + from + out[r + 3]!, n - 1, UNWANTED);
-        }
-        this.hint(at, n, mask);
+      if (index !== next) {
+        // The line before is one the filter left out.
+        this.prevAt = base + from + out[r + 3]!;
+        this.prevMask = UNWANTED;
       }
-      lastIndex = index;
-      lastAt = at;
-      lastMask = mask;
+      let mask = out[r + 4]!;
+      if (mask === ASK) mask = this.asked(buf, from + out[r]!, from + out[r + 1]!);
+      this.classified(base + from + out[r]!, this.n + index + 1, mask);
+      next = index + 1;
     }
-    if (f.lines > 0) {
-      this.n += f.lines;
-      const lastLine = f.lines - 1;
-      this.prevAt = lastIndex === lastLine ? lastAt : base + from + f.lastStart;
-      this.prevMask = lastIndex === lastLine ? lastMask : UNWANTED;
+    if (next !== f.lines) {
+      this.prevAt = base + from + f.lastStart;
+      this.prevMask = UNWANTED;
     }
+    this.n += f.lines;
     return from + f.consumed;
   }
 

@@ -488,7 +488,7 @@ test("jest's coverage thresholds: a fallback when every test passed; a per-file 
   ]);
 });
 
-test("vitest's coverage thresholds: the first a fallback, a perFile one at its file, not when a test explains it", () => {
+test("vitest's coverage thresholds: the first a fallback, a perFile one at its file, none in a passed step", () => {
   const lines = [
     'ERROR: Coverage for lines (66.66%) does not meet global threshold (90%)',
     'ERROR: Coverage for branches (0%) does not meet "src/**" threshold (80%)',

@@ -112,14 +112,16 @@ function rdjson(t: string): ProblemInit | null {
   const num = (x: unknown): number | null =>
     typeof x === 'number' && Number.isSafeInteger(x) && x > 0 ? x : null;
   const line = num(range?.start?.line);
+  const endLine = line !== null ? num(range?.end?.line) : null;
+  const endColumn = line !== null ? num(range?.end?.column) : null;
   const name = o.source?.name;
   const code = o.code?.value;
   return {
     file: path,
     line,
     column: line !== null ? num(range?.start?.column) : null,
-    ...(line !== null && num(range?.end?.line) !== null ? { endLine: num(range?.end?.line)! } : {}),
-    ...(line !== null && num(range?.end?.column) !== null ? { endColumn: num(range?.end?.column)! } : {}),
+    ...(endLine !== null ? { endLine } : {}),
+    ...(endColumn !== null ? { endColumn } : {}),
     severity: o.severity === 'WARNING' ? 'warning' : o.severity === 'INFO' ? 'info' : 'error',
     tool: typeof name === 'string' && TOOL_NAME.test(name) ? name : 'reviewdog',
     ...(typeof code === 'string' && code.length > 0 && code.length <= 200 ? { code } : {}),

@@ -233,7 +233,7 @@ export function createPipMatcher(): Matcher {
         uvDone(ctx);
       }
       if (poetry !== null && poetryLine(t, indent, ctx)) return;
-      if (indent <= 2 && c0 !== -1 && t.startsWith(POETRY_START, indent)) {
+      if (indent <= 2 && t.startsWith(POETRY_START, indent)) {
         poetry = { message: t.slice(indent).trim(), n: l.n, lines: 0 };
         poetryLine(t, indent, ctx);
         return;
