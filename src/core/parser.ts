@@ -171,6 +171,8 @@ export class LogParser {
    * LineSplitter splits them. Bytes are split undecoded, and a line is decoded only when someone reads it.
    */
   pushChunk(chunk: Uint8Array | string): Problem[] {
+    // A caller may refill the buffer it passed last time.
+    this.latBuf = null;
     // The first chunk decides: a text stream goes through a LineSplitter, a byte stream through ByteLines.
     if (this.byteLines === null && this.splitter === null) {
       if (typeof chunk === 'string') this.splitter = new LineSplitter();
@@ -271,13 +273,19 @@ export class LogParser {
   }
 
   /** A line as bytes (`ByteLines`): the same shortcut on its latin1 string, else decoded and framed. */
-  private byteLine(buf: Buffer, lat: string, start: number, end: number, kind: ByteLineKind): void {
+  private byteLine(buf: Buffer, lat: string | null, start: number, end: number, kind: ByteLineKind): void {
     const known = this.known;
     this.known = UNKNOWN;
     if (kind === ByteLineKind.Plain) {
-      if (this.skipped(lat, start, end, buf, known)) return;
+      // With hints (a jumper) the piece's latin1 string is made only for a line the pre-scan did not answer for
+      // (`skipped` reads it then; else a skipped line's bytes are enough).
+      if (lat === null && (known === UNKNOWN || !this.framer.plainReady)) lat = this.latin1Of(buf);
+      if (this.skipped(lat ?? '', start, end, buf, known)) return;
       // The shortcut's mask saves framing the search; else the latin1 line goes along for the word searches.
-      this.framed(decodeLine(buf, start, end), this.rawMask >= 0 ? '' : lat.slice(start, end));
+      this.framed(
+        decodeLine(buf, start, end),
+        this.rawMask >= 0 ? '' : lat !== null ? lat.slice(start, end) : buf.toString('latin1', start, end),
+      );
       return;
     }
     let text = decodeLine(buf, start, end);
@@ -285,6 +293,17 @@ export class LogParser {
     if (kind === ByteLineKind.Cut && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     this.framed(text);
   }
+
+  /** The latin1 string of the piece `buf` (the last one asked for is kept: its other lines may ask too). */
+  private latin1Of(buf: Buffer): string {
+    if (this.latBuf !== buf) {
+      this.latBuf = buf;
+      this.lat = buf.toString('latin1');
+    }
+    return this.lat;
+  }
+  private latBuf: Buffer | null = null;
+  private lat = '';
 
   /** Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). */
   private framed(raw: string, words: string = raw): void {
@@ -392,6 +411,7 @@ export class LogParser {
     this.fallbacks.length = 0;
     // Not the chunk a skipped line lies in: only shapes need to outlive the parse.
     this.ctx.prevBuf = null;
+    this.latBuf = null;
     kept.lastEnded = this;
     return this.take();
   }

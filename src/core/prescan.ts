@@ -104,7 +104,8 @@ export class Prescanner {
     }
     this.dispatcher = s.dispatcher;
     this.raw = this.dispatcher.newRawText();
-    this.lines = new ByteLines((buf, lat, start, end, kind) => this.line(lat, start, end, kind));
+    // No jumper here: every line comes with its latin1 string.
+    this.lines = new ByteLines((buf, lat, start, end, kind) => this.line(lat!, start, end, kind));
     const filter = opts.filter !== false ? s.filter : null;
     if (filter !== null) this.lines.bulk = (buf, from, base) => this.bulk(filter, buf, from, base);
   }

@@ -305,6 +305,43 @@ test('fixture logs parse the same when a pre-scan lets the parser jump over line
   }
 });
 
+test('with hints, a caller that refills the one buffer it passes gets what fresh buffers give', () => {
+  // The parser keeps the latin1 string of the last piece it made one for: a refilled buffer is a new piece. Lines
+  // as long as the filler's, chunks of whole lines: a stale string would read the problem's line as filler.
+  const width = filler(1000).indexOf(10) + 1;
+  const late = (n: number): Buffer =>
+    Buffer.from(`2024-05-01T10:00:09.1234567Z src/b.py:${n}:1: F401 late`.padEnd(width - 1) + '\n');
+  const bytes = Buffer.concat([
+    filler(width * 70),
+    late(2),
+    filler(width * 150),
+    late(3),
+    filler(width * 100),
+  ]);
+  const size = width * 60;
+  const cuts: number[] = [];
+  for (let at = size; at < bytes.length; at += size) cuts.push(at);
+  const expected = parseBytes(bytes, cuts) as { problems: unknown[] };
+  // Hints for the first chunk only: past them, the parser reads every line's latin1 string.
+  const scanner = new Prescanner();
+  const parts = chunks(bytes, cuts);
+  const p = new LogParser();
+  p.prescanned(scanner.push(parts[0]!));
+  const one = Buffer.alloc(size);
+  const problems = [];
+  for (const c of parts) {
+    const b = c.length === size ? one : Buffer.alloc(c.length);
+    b.set(c);
+    problems.push(...p.pushChunk(b));
+  }
+  problems.push(...p.endChunks());
+  assert.equal(expected.problems.length, 2, JSON.stringify(expected.problems));
+  assert.deepEqual(
+    { problems, environment: p.environment, steps: p.steps, format: p.format, lines: p.lines },
+    expected,
+  );
+});
+
 test('generated logs with long stretches nobody wants parse the same with a pre-scan, in any chunks', () => {
   fc.assert(
     fc.property(
