@@ -60,12 +60,15 @@ const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/y;
  */
 const RUNNER_TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z (?![0-9a-f]{2}[OE])/y;
 
+/** Where a line `plainStart` accepts has its text: after the runner's timestamp and a space. */
+export const PLAIN_TEXT_AT = 29;
+
 /** Where the text of `s[base..end)` starts when the line has the runner's timestamp and a space (see `plainStart`), else -1. */
 export function runnerTextStart(s: string, base: number, end: number): number {
-  if (end - base < 29) return -1;
+  if (end - base < PLAIN_TEXT_AT) return -1;
   // (Past `end`, the lookahead can only see the line end, which is no stream marker.)
   RUNNER_TIMESTAMP.lastIndex = base;
-  return RUNNER_TIMESTAMP.test(s) ? base + 29 : -1;
+  return RUNNER_TIMESTAMP.test(s) ? base + PLAIN_TEXT_AT : -1;
 }
 
 /** After GitLab's timestamp at `at`: length of its ` 00O` / ` 01E+` stream marker, or 0. */
@@ -219,9 +222,9 @@ export class Framer {
    * the pre-scan or the parser's own look at the raw line found): only the timestamp and the colours go. The state
    * is `plainReady` still, and stays so.
    */
-  framePlain(raw: string, n: number): FramedLine {
+  framePlain(raw: string, n: number, textAt = PLAIN_TEXT_AT): FramedLine {
     this.lastLine = n;
-    return this.plainLine(raw, 29, raw.indexOf('\x1b', 29), n, this.group, this.topStep);
+    return this.plainLine(raw, textAt, raw.indexOf('\x1b', textAt), n, this.group, this.topStep);
   }
 
   /** Whether `plainStart` can accept lines now (it can until a framed line changes that). */

@@ -157,19 +157,13 @@ export interface ClaimingContext extends MatcherContext {
 }
 
 /**
- * Calls the matchers a line wakes and returns the mask of those still busy (0: every matcher is idle). `full`
- * shows the line to every matcher (a step's first line); `raw` is the line as read, searched for `words` (or
+ * Calls the matchers a line wakes and returns the mask of those still busy (0: every matcher is idle). `raw` is
+ * the line as read, searched for `words` (or
  * the latin1 string of its UTF-8 bytes: words are ASCII, found in one exactly where in the other). `pre`, when
  * not negative, is the line's `wantedRaw`, used instead: a superset of `wanted`, and a woken matcher that has
  * nothing to do with a line does nothing (the wake contract).
  */
-export type Dispatch = (
-  l: FramedLine,
-  ctx: ClaimingContext,
-  full: boolean,
-  raw: string,
-  pre: number,
-) => number;
+export type Dispatch = (l: FramedLine, ctx: ClaimingContext, raw: string, pre: number) => number;
 
 export interface Dispatcher {
   readonly dispatch: Dispatch;
@@ -205,11 +199,7 @@ export interface WakeData {
   virtualBits: number;
 }
 
-type DispatchFactory = (
-  m: readonly Matcher[],
-  wanted: (l: FramedLine, raw: string) => number,
-  all: number,
-) => Dispatch;
+type DispatchFactory = (m: readonly Matcher[], wanted: (l: FramedLine, raw: string) => number) => Dispatch;
 /** Dispatchers by source, so that parsers with the same matchers share one compiled function. */
 const factories = new Map<string, DispatchFactory>();
 
@@ -425,12 +415,10 @@ class WakeTables {
   private readonly wordStamp: number[] = [];
   private readonly wordFound: boolean[] = [];
   private stamp = 0;
-  all = 0;
   /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
   gated = true;
 
   add(w: Wake, bit: number): void {
-    this.all |= bit;
     this.fill(this.first, this.firstX, w.first, bit);
     this.fill(this.indented, this.indentedX, w.indented, bit);
     this.fill(this.last, this.lastX, w.last, bit);
@@ -833,15 +821,15 @@ export function createDispatcher(matchers: readonly Matcher[]): Dispatcher {
   // The source is built from indices and numbers only, never from log text.
   const source =
     `${names ? `const ${names};\n` : ''}let busy = 0;\n` +
-    'return function dispatch(l, c, full, raw, pre) {\nconst mask = full ? all : (pre >= 0 ? pre : wanted(l, raw)) | busy;\n' +
+    'return function dispatch(l, c, raw, pre) {\nconst mask = (pre >= 0 ? pre : wanted(l, raw)) | busy;\n' +
     `${body.join('\n')}\nreturn busy;\n};`;
   let make = factories.get(source);
   if (make === undefined) {
-    make = new Function('m', 'wanted', 'all', source) as DispatchFactory;
+    make = new Function('m', 'wanted', source) as DispatchFactory;
     factories.set(source, make);
   }
   return {
-    dispatch: make(matchers, wanted, tables.all),
+    dispatch: make(matchers, wanted),
     wanted,
     wantedRaw: (r) => tables.wantedRaw(r),
     wakeData: () => tables.data(),

@@ -3,7 +3,7 @@
  * Memory stays bounded whatever the log's size: matchers buffer at most a block, and the de-duplication
  * set and the fallback list are capped.
  */
-import { Framer } from './framing';
+import { Framer, PLAIN_TEXT_AT } from './framing';
 import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE } from './lines';
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
@@ -281,11 +281,14 @@ export class LogParser {
       // (`skipped` reads it then; else a skipped line's bytes are enough).
       if (lat === null && (known === UNKNOWN || !this.framer.plainReady)) lat = this.latin1Of(buf);
       if (this.skipped(lat ?? '', start, end, buf, known)) return;
-      // The shortcut's mask saves framing the search; else the latin1 line goes along for the word searches.
-      this.framed(
-        decodeLine(buf, start, end),
-        this.rawMask >= 0 ? '' : lat !== null ? lat.slice(start, end) : buf.toString('latin1', start, end),
-      );
+      // The shortcut's mask saves framing the search (and the line is decoded from its text: the timestamp is
+      // ASCII); else the latin1 line goes along for the word searches.
+      if (this.rawMask >= 0) this.framed(decodeLine(buf, start + PLAIN_TEXT_AT, end), '', 0);
+      else
+        this.framed(
+          decodeLine(buf, start, end),
+          lat !== null ? lat.slice(start, end) : buf.toString('latin1', start, end),
+        );
       return;
     }
     let text = decodeLine(buf, start, end);
@@ -305,8 +308,11 @@ export class LogParser {
   private latBuf: Buffer | null = null;
   private lat = '';
 
-  /** Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). */
-  private framed(raw: string, words: string = raw): void {
+  /**
+   * Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). A plain
+   * runner line's text starts at `textAt` (0: `raw` is the text alone).
+   */
+  private framed(raw: string, words: string = raw, textAt = PLAIN_TEXT_AT): void {
     this.framedCount++;
     const n = ++this.n;
     const ctx = this.ctx;
@@ -317,16 +323,19 @@ export class LogParser {
       ctx.prevStep = this.framer.step;
     }
     // A known raw mask: the line is a plain runner line (see `skipped`), which framing only cuts.
-    const l = this.rawMask >= 0 ? this.framer.framePlain(raw, n) : this.framer.frame(raw, n);
-    // A step's first line goes to every matcher: some reset what they know about the step there.
-    const full = l.step !== this.currentStep;
-    if (full) {
+    const l = this.rawMask >= 0 ? this.framer.framePlain(raw, n, textAt) : this.framer.frame(raw, n);
+    // A step's first line ends the blocks of the one before (the flushes), then wakes whom it wakes, as any line
+    // does: a GitHub step starts at its `##[group]Run ...` header, a command line that wakes the matchers that read
+    // the header, and a matcher sees a step change in `l.step` of the next line it is shown. (Showing every matcher
+    // this line cost ~5% of a parse in a log of 15,000 steps, and changed nothing: the ungated parse in
+    // fastPath.test.ts, every line to every matcher, is the reference.)
+    if (l.step !== this.currentStep) {
       this.flushMatchers();
       this.currentStep = l.step;
       ctx.step = l.step;
     }
     this.env.line(l);
-    this.busy = this.dispatch(l, ctx, full, words, this.rawMask);
+    this.busy = this.dispatch(l, ctx, words, this.rawMask);
     this.rawMask = -1;
     ctx.prevRaw = null;
     ctx.prevBuf = null;

@@ -307,6 +307,20 @@ test('flake8: a flake8 step keeps ruff-looking codes as flake8', () => {
   );
 });
 
+test("ruff: named only inside a step's header script, it owns the step's flake8-shaped lines", () => {
+  // The step starts at its header group, the one line that tells the linters' hint it is reading the header.
+  check(
+    GHA([
+      '##[group]Run echo linting',
+      'cd src && ruff check --output-format=concise .',
+      'shell: /usr/bin/bash -e {0}',
+      '##[endgroup]',
+      'a.py:1:1: E501 Line too long (120 > 88)',
+    ]),
+    ['ruff error a.py:1:1 E501 Line too long (120 > 88)'],
+  );
+});
+
 test('pylint: text and parseable formats, severities by message category', () => {
   check(
     [

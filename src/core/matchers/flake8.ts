@@ -126,9 +126,9 @@ function linterOfHook(id: string): PyLinter | null {
 }
 
 /**
- * The lines `LinterHint.update` reads outside a step's header (and a step's first line, which every matcher
- * sees): echoed commands (`-`, `$`, `+`, `nox > `, bare `ruff`/`flake8`/`pycodestyle`/`python` lines,
- * `[command]`) and tox's `env: commands[0]> cmd`.
+ * The lines `LinterHint.update` reads outside a step's header: echoed commands (`-`, `$`, `+`, `nox > `, bare
+ * `ruff`/`flake8`/`pycodestyle`/`python` lines, `[command]`) and tox's `env: commands[0]> cmd`; and every GitHub
+ * command line (LINE_COMMAND): a step's header starts at its `##[group]Run ...`, where the hint reads the step anew.
  */
 export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags'>> = {
   prefixes: ['- hook id: ', '$ ', '+ ', 'nox > ', 'ruff ', 'flake8', 'pycodestyle', 'python'],
