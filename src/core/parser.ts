@@ -6,7 +6,7 @@
 import { Framer, PLAIN_TEXT_AT } from './framing';
 import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE } from './lines';
 import type { FramedLine } from './framing';
-import type { ClaimingContext, Dispatch, Dispatcher, Matcher, MatcherFactory } from './matcher';
+import type { ClaimingContext, Dispatch, Dispatcher, MatcherFactory } from './matcher';
 import { createDispatcher } from './matcher';
 import { HINT, idleMask, Prescanner, UNKNOWN, UNWANTED } from './prescan';
 import type { RawText } from './matcher';
@@ -117,7 +117,6 @@ const kept: { lastEnded: LogParser | null } = { lastEnded: null };
 
 export class LogParser {
   private readonly framer = new Framer();
-  private readonly matchers: Matcher[];
   private readonly dispatcher: Dispatcher;
   private readonly dispatch: Dispatch;
   /** The matchers inside a block (they see every line); 0 when all are idle. */
@@ -142,8 +141,7 @@ export class LogParser {
   private readonly ctx: ParserContext;
 
   constructor(opts: ParseOptions = {}) {
-    this.matchers = (opts.matchers ?? allMatchers).map((f) => f());
-    this.dispatcher = createDispatcher(this.matchers);
+    this.dispatcher = createDispatcher((opts.matchers ?? allMatchers).map((f) => f()));
     this.dispatch = this.dispatcher.dispatch;
     this.rawText = this.dispatcher.newRawText();
     // The checkout folder a GitLab log names (`Cloning into '/builds/a/b/c'`) beats guessing from a path.
@@ -462,7 +460,7 @@ export class LogParser {
   private flushMatchers(): void {
     // What a flush emits belongs to the step that ended, and must not claim the next step's first line.
     const claimed = this.ctx.claimedLine;
-    for (const m of this.matchers) m.flush?.(this.ctx);
+    this.dispatcher.flush(this.ctx);
     this.ctx.claimedLine = claimed;
     this.releaseEchoes();
   }
