@@ -473,30 +473,43 @@ export class LogParser {
     const endColumn = endLine !== null ? validLine(p.endColumn ?? null, 0) : null;
     // Copies, not slices of the line: a problem outlives its line (the fallback list holds up to a thousand
     // until the end, callers keep them all), and a slice would pin the whole decoded chunk it came from.
-    const file = p.file ? detach(p.file) : null;
+    const copied = p.file ? detach(p.file) : null;
+    const file = copied ? oneLine(copied) || null : null;
+    const path = copied ? this.mapPath(copied) : null;
+    const severity = p.severity;
+    const tool = detach(p.tool);
+    const message = detach(oneLine(p.message)) || `${p.tool} reported a failure`;
+    const test = p.test ? detach(p.test) : (p.test ?? null);
+    const logLine = p.logLine ?? this.n;
+    const step = this.currentStep?.name ?? null;
+    // Object literals in the key order JSON shows: optional keys spread into one cost more than all the rest.
+    if (endLine === null) {
+      if (p.code === undefined)
+        return { file, path, line, column, severity, tool, message, test, logLine, step };
+      const code = detach(p.code);
+      return { file, path, line, column, severity, tool, code, message, test, logLine, step };
+    }
     return {
-      file: file ? oneLine(file) || null : null,
-      path: file ? this.mapPath(file) : null,
+      file,
+      path,
       line,
       column,
-      ...(endLine !== null ? { endLine } : {}),
+      endLine,
       ...(endColumn !== null ? { endColumn } : {}),
-      severity: p.severity,
-      tool: detach(p.tool),
+      severity,
+      tool,
       ...(p.code !== undefined ? { code: detach(p.code) } : {}),
-      message: detach(oneLine(p.message)) || `${p.tool} reported a failure`,
-      test: p.test ? detach(p.test) : (p.test ?? null),
-      logLine: p.logLine ?? this.n,
-      step: this.currentStep?.name ?? null,
+      message,
+      test,
+      logLine,
+      step,
     };
   }
 
   private accept(p: Problem, stepKey = this.currentStep ? this.currentStep.id : -1): void {
     // A 53-bit hash, not the key itself: a big log repeats thousands of distinct problems, and their keys
     // would cost megabytes (and pin decoded chunks). A collision needs ~2^26 distinct problems to be likely.
-    const key = hashKey(
-      `${p.tool}\u0000${p.file}\u0000${p.line}\u0000${p.column}\u0000${p.message}\u0000${p.test}`,
-    );
+    const key = problemKey(p);
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_DEDUP_KEYS) this.seen.add(key);
     if (this.echoes.length > 0 && this.stepMessages.size < MAX_FALLBACKS)
@@ -536,14 +549,55 @@ function decodeLine(buf: Buffer, start: number, end: number): string {
 
 /** Two FNV-1a variants folded into one safe integer. */
 function hashKey(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+  hashA = 0x811c9dc5;
+  hashB = 0x01000193;
+  mixString(s);
+  return hashEnd();
+}
+
+/**
+ * What de-duplicates problems: tool, file, line, column, message and test, hashed field by field (a key string
+ * joined from them cost two copies of it: the join, then its flattening to be read).
+ */
+function problemKey(p: Problem): number {
+  hashA = 0x811c9dc5;
+  hashB = 0x01000193;
+  mixString(p.tool);
+  mixOptional(p.file);
+  mixOptional(p.line);
+  mixOptional(p.column);
+  mixString(p.message);
+  mixOptional(p.test);
+  return hashEnd();
+}
+
+let hashA = 0;
+let hashB = 0;
+
+function mix(c: number): void {
+  hashA = Math.imul(hashA ^ c, 0x01000193);
+  hashB = Math.imul(hashB ^ c, 0x5bd1e995) ^ (hashB >>> 15);
+}
+
+function mixString(s: string): void {
+  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+  // A separator no UTF-16 unit equals: a field's end is never taken for the next one's characters.
+  mix(0x10000);
+}
+
+/** A field that may be null, a string or a number, each told apart from the others. */
+function mixOptional(x: string | number | null): void {
+  if (x === null) mix(0x10001);
+  else if (typeof x === 'number') {
+    mix(0x10002);
+    mix(x & 0xffff);
+    mix(Math.floor(x / 0x10000));
+    mix(0x10000);
+  } else mixString(x);
+}
+
+function hashEnd(): number {
+  return (hashA >>> 0) * 0x200000 + ((hashB >>> 0) & 0x1fffff);
 }
 
 const MAX_MESSAGE = 2000;
