@@ -8,7 +8,7 @@ import { ByteLineKind, ByteLines, DEFAULT_MAX_LINE_LENGTH, LineSplitter, PIECE }
 import type { FramedLine } from './framing';
 import type { ClaimingContext, Dispatch, Dispatcher, MatcherFactory } from './matcher';
 import { createDispatcher } from './matcher';
-import { HINT, idleMask, Prescanner, UNKNOWN, UNWANTED } from './prescan';
+import { ENV_MAY_WANT, HINT, idleMask, Prescanner, UNKNOWN, UNWANTED } from './prescan';
 import type { RawText } from './matcher';
 import { allMatchers } from './matchers/registry';
 import { EnvironmentCollector } from './environment';
@@ -235,7 +235,7 @@ export class LogParser {
     const plain = known !== UNKNOWN && this.framer.plainReady;
     if (this.busy !== 0 || !this.env.idle) {
       // Framed whatever it holds; what the pre-scan knows of it saves framing the wake search.
-      if (plain) this.rawMask = known === UNWANTED ? 0 : known;
+      if (plain) this.takeMask(known === UNWANTED ? 0 : known);
       return false;
     }
     let text: number;
@@ -246,7 +246,7 @@ export class LogParser {
       // Framed: a matcher may want it, or the environment (a mask of 0) in some idle state. Whether it does in this
       // one (a `Digest: ` line with no pull pending does not) is not worth asking again: framing a line nobody
       // wants changes nothing.
-      this.rawMask = known;
+      this.takeMask(known);
       return false;
     } else {
       text = this.framer.plainStart(s, start, end);
@@ -332,9 +332,11 @@ export class LogParser {
       this.currentStep = l.step;
       ctx.step = l.step;
     }
-    this.env.line(l);
+    // (mayWantRaw's contract: an idle environment does nothing with a line it does not want, framed or not.)
+    if (!this.envIdleSkip || !this.env.idle) this.env.line(l);
     this.busy = this.dispatch(l, ctx, words, this.rawMask);
     this.rawMask = -1;
+    this.envIdleSkip = false;
     ctx.prevRaw = null;
     ctx.prevBuf = null;
     ctx.prevLine = l;
@@ -344,9 +346,25 @@ export class LogParser {
   private skippable(start: number): boolean {
     const mask = idleMask(this.rawText, start, this.dispatcher, this.env.digestPending);
     if (mask === UNWANTED) return true;
-    this.rawMask = mask;
+    this.takeMask(mask);
     return false;
   }
+
+  /**
+   * What the pre-scan (or `skippable`) knows of the line about to be framed, an `idleMask` other than UNWANTED:
+   * the matchers it wakes, and whether an idle environment may want it.
+   */
+  private takeMask(mask: number): void {
+    if (mask >= ENV_MAY_WANT) this.rawMask = mask - ENV_MAY_WANT;
+    else {
+      this.rawMask = mask;
+      // A line no matcher or environment wants (UNWANTED) comes as 0 while a matcher is busy.
+      this.envIdleSkip = mask >= 0;
+    }
+  }
+
+  /** The environment, if idle, does nothing with the line about to be framed: it is not shown it. */
+  private envIdleSkip = false;
 
   /**
    * Hints from a `Prescanner` that read the same bytes (ahead of `pushChunk`): while idle, the parser jumps over

@@ -47,9 +47,15 @@ export const UNKNOWN = -3;
 export const HINT = 3;
 
 /**
+ * Added to an `idleMask` when the environment may want the line (`mayWantRaw`). Without it, an idle environment
+ * would do nothing with the line: the parser frames it for the matchers only.
+ */
+export const ENV_MAY_WANT = 2 ** 31;
+
+/**
  * What an idle parser does with the GitHub runner line `r` holds (its text from `text`): UNWANTED, or it frames
- * the line, and then the answer is the matchers it wakes (`wantedRaw`), or -1 when framing must tell.
- * `digestPending` as `mayWantRaw` takes it.
+ * the line, and then the answer is the matchers it wakes (`wantedRaw`), plus ENV_MAY_WANT when the environment may
+ * want it; or -1 when framing must tell. `digestPending` as `mayWantRaw` takes it.
  */
 export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending: boolean): number {
   if (!scanRaw(r, text)) return -1;
@@ -59,7 +65,9 @@ export function idleMask(r: RawText, text: number, d: Dispatcher, digestPending:
     if (c0 === 35 || c0 === 91) return -1;
   }
   const mask = d.wantedRaw(r);
-  return mask === 0 && !mayWantRaw(r, digestPending) ? UNWANTED : mask;
+  if (mask < 0) return mask;
+  if (!mayWantRaw(r, digestPending)) return mask === 0 ? UNWANTED : mask;
+  return mask + ENV_MAY_WANT;
 }
 
 /**
@@ -170,6 +178,8 @@ export class Prescanner {
       }
       let mask = out[r + 4]!;
       if (mask === ASK) mask = this.asked(buf, from + out[r]!, from + out[r + 1]!);
+      // The module's ENV_MAY_WANT is the sign bit of its 32-bit mask.
+      else if (mask < ASK) mask = (mask & 0x7fffffff) + ENV_MAY_WANT;
       this.classified(base + from + out[r]!, this.n + index + 1, mask);
       next = index + 1;
     }

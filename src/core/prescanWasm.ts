@@ -70,7 +70,7 @@ function module(): object | null {
 export interface Filtered {
   /**
    * The lines not UNWANTED, REC numbers each: the line's start, its "\n", its index among the piece's lines, the
-   * previous line's start (-1: none in the piece) and its `idleMask` (or ASK).
+   * previous line's start (-1: none in the piece) and its `idleMask` (or ASK), ENV_MAY_WANT as the sign bit.
    */
   out: Int32Array;
   count: number;

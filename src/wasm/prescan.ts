@@ -50,6 +50,8 @@ const LINE_COLON_SPACE: i32 = 64;
 const UNWANTED: i32 = -2;
 /** The JavaScript must tell (a line longer than the longest line): `prescanWasm.ts`'s ASK. */
 const ASK: i32 = -5;
+/** The environment may want the line (`prescan.ts`'s ENV_MAY_WANT: the sign bit here, masks use 31 bits). */
+const ENV_MAY_WANT: i32 = i32.MIN_VALUE;
 
 /** `rareIn`'s rare tokens. */
 const HAS_CR: i32 = 1;
@@ -533,7 +535,8 @@ function classify(a: i32, end: i32): i32 {
     if (isAlnum(cl) && endsWithExtension(p, q, esc >= 0)) flags |= LINE_EXTENSION_END;
     mask = wordMask(mask | load<i32>(FLAG + <usize>flags * 4), a, end, rare);
   }
-  return mask == 0 && !envWants(p, q, esc, end, a) ? UNWANTED : mask;
+  if (!envWants(p, q, esc, end, a)) return mask == 0 ? UNWANTED : mask;
+  return mask | ENV_MAY_WANT;
 }
 
 /**
