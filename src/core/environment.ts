@@ -504,7 +504,10 @@ export class EnvironmentCollector {
   }
 
   private addPackage(name: string, version: string): void {
-    if (this.packages.size < MAX_ENTRIES || this.packages.has(name))
+    const had = this.packages.get(name);
+    // The same again (a job installs in several steps, a matrix log repeats): nothing to copy.
+    if (had === version) return;
+    if (this.packages.size < MAX_ENTRIES || had !== undefined)
       this.packages.set(detach(name), detach(version));
   }
 
