@@ -141,6 +141,8 @@ export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags'>> = {
  * under `set -x`, tox's `commands[0]> cmd`, `nox > cmd`), and pre-commit's `- hook id:`.
  */
 export class LinterHint {
+  /** The line `update` read last: ruff's matcher and flake8's share a parse's hint, and both show it each line. */
+  private last: FramedLine | null = null;
   /** The linters the step's script names; a later echoed command replaces the set. */
   private named = new Set<PyLinter>();
   private step: Step | null = null;
@@ -158,6 +160,8 @@ export class LinterHint {
    * step's header and lines that look like commands are read: this runs on every line of the log.
    */
   update(l: FramedLine, colon: number): void {
+    if (l === this.last) return;
+    this.last = l;
     // Most lines are neither in the header nor commands: a few comparisons (small enough to be inlined) let
     // them pass; what may be a command goes on to read().
     if (l.step === this.step && !this.inHeader && l.command !== 'command') {
@@ -244,19 +248,35 @@ export class LinterHint {
   }
 }
 
+const hints = new WeakMap<MatcherContext, LinterHint>();
+
+/**
+ * The LinterHint of a parse (of the context its matchers share): ruff's matcher and flake8's read the same
+ * commands and the same step headers, once.
+ */
+export function linterHintOf(ctx: MatcherContext): LinterHint {
+  let h = hints.get(ctx);
+  if (h === undefined) {
+    h = new LinterHint();
+    hints.set(ctx, h);
+  }
+  return h;
+}
+
 const WAKE: Wake = { prefixes: HINT_WAKE.prefixes, flags: HINT_WAKE.flags | LINE_LOCATION };
 
 export function createFlake8Matcher(): Matcher {
-  const hint = new LinterHint();
+  let hint: LinterHint | null = null;
   return {
     name: 'flake8',
     wake: WAKE,
     get busy(): boolean {
-      return hint.busy;
+      return hint !== null && hint.busy;
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       const colon = l.colon;
+      hint ??= linterHintOf(ctx);
       hint.update(l, colon);
       if (!mayBeLocation(t, colon) || ctx.claimed) return;
       const d = parseLintLine(t, colon);

@@ -11,7 +11,8 @@
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
 import { LINE_LOCATION, mayBeLocation } from '../matcher';
-import { HINT_WAKE, LinterHint, RULE_CODE, isPythonPath, parseLintLine } from './flake8';
+import type { LinterHint } from './flake8';
+import { HINT_WAKE, RULE_CODE, isPythonPath, linterHintOf, parseLintLine } from './flake8';
 
 // Rule families that exist in ruff only (flake8 plugins spell theirs differently).
 const RUFF_ONLY_CODE = /^(?:RUF|PL[CERW]|UP|FURB|PERF|FAST|AIR|PGH|FLY|TRY|NPY|ERA|PTH|TID|ICN)\d/;
@@ -39,18 +40,19 @@ const WAKE: Wake = {
 };
 
 export function createRuffMatcher(): Matcher {
-  const hint = new LinterHint();
+  let hint: LinterHint | null = null;
   let groupFile: string | null = null;
   return {
     name: 'ruff',
     wake: WAKE,
     /** After a grouped `path:` header, and in the step's header. */
     get busy(): boolean {
-      return groupFile !== null || hint.busy;
+      return groupFile !== null || (hint !== null && hint.busy);
     },
     line(l: FramedLine, ctx: MatcherContext): void {
       const t = l.text;
       const colon = l.colon;
+      hint ??= linterHintOf(ctx);
       hint.update(l, colon);
       if (groupFile === null) {
         // Cheap rejection of the lines none of the tests below can take.
