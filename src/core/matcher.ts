@@ -1,5 +1,5 @@
 /** The seam between the parser and the per-tool matchers. */
-import type { FramedLine } from './framing';
+import type { FramedLine, LineCommand } from './framing';
 import type { ProblemInit, Step } from './model';
 
 export interface MatcherContext {
@@ -44,6 +44,11 @@ export interface Wake {
   last?: string;
   /** `LINE_*` flags, any of which wakes the matcher. */
   flags?: number;
+  /**
+   * The GitHub commands whose lines wake the matcher (`group` for `##[group]...`, `command` for `[command]...`):
+   * finer than `LINE_COMMAND`, every command (a log has thousands of `##[endgroup]` lines few matchers read).
+   */
+  commands?: readonly LineCommand[];
   /**
    * Words any of which, found anywhere in the raw line, wakes the matcher. The raw line is searched (timestamp and
    * colour codes included), so a coloured word still counts; a word with a colour code inside it does not.
@@ -424,6 +429,8 @@ class WakeTables {
   private readonly wordStamp: number[] = [];
   private readonly wordFound: boolean[] = [];
   private stamp = 0;
+  /** By GitHub command: the bits its lines wake (`Wake.commands`). */
+  private readonly commandBits = new Map<LineCommand, number>();
   /** Every matcher has a `wake` (and a bit): an idle line may skip them all. */
   gated = true;
 
@@ -443,6 +450,7 @@ class WakeTables {
     }
     const flags = w.flags ?? 0;
     for (let f = 0; f < 128; f++) if ((f & flags) !== 0) this.flag[f]! |= bit;
+    for (const c of w.commands ?? []) this.commandBits.set(c, (this.commandBits.get(c) ?? 0) | bit);
     if (w.words !== undefined && w.words.length > 0) this.words.push({ bit, ids: this.wordIds(w.words) });
     if (w.needs !== undefined && w.needs.length > 0) {
       this.needs.push({ bit, ids: this.wordIds(w.needs) });
@@ -526,11 +534,12 @@ class WakeTables {
   wanted(l: FramedLine, raw: string): number {
     const t = l.text;
     const n = t.length;
+    const byCommand = l.command !== null ? (this.commandBits.get(l.command) ?? 0) : 0;
     // No matcher acts on an empty line while idle (but for its words).
-    if (n === 0) return this.wordMask(raw, this.flag[l.command !== null ? LINE_COMMAND : 0]!);
+    if (n === 0) return this.wordMask(raw, byCommand | this.flag[l.command !== null ? LINE_COMMAND : 0]!);
     const c0 = t.charCodeAt(0);
     const cl = t.charCodeAt(n - 1);
-    let mask = this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
+    let mask = byCommand | this.lookup(this.first, this.firstX, c0) | this.lookup(this.last, this.lastX, cl);
     const ps = c0 < 128 ? this.prefixTable[c0] : undefined;
     if (ps !== undefined) {
       for (let i = 0; i < ps.length; i++) if (t.startsWith(ps[i]!.prefix)) mask |= ps[i]!.bit;

@@ -12,7 +12,6 @@
  */
 import type { LineCommand } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { LINE_COMMAND } from '../matcher';
 import type { ProblemInit, Severity } from '../model';
 
 // `path:line[:col][:] message`, or a checker's `path:line:CODE:...` (pandas' numpydoc validation) with no space.
@@ -171,7 +170,7 @@ function report(p: ProblemInit, ctx: MatcherContext): void {
 }
 
 // `##[error]`-style commands, and workflow commands printed verbatim (`::error ...`).
-const WAKE: Wake = { first: ':', flags: LINE_COMMAND };
+const WAKE: Wake = { first: ':', commands: ['error', 'warning', 'notice'] };
 
 export function createAnnotationsMatcher(): Matcher {
   return {

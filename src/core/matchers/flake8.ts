@@ -8,7 +8,7 @@
  */
 import type { FramedLine } from '../framing';
 import type { Matcher, MatcherContext, Wake } from '../matcher';
-import { LINE_COLON_SPACE_C, LINE_COMMAND, LINE_LOCATION, mayBeLocation } from '../matcher';
+import { LINE_COLON_SPACE_C, LINE_LOCATION, mayBeLocation } from '../matcher';
 import type { Severity, Step } from '../model';
 
 export type PyLinter = 'ruff' | 'flake8' | 'pycodestyle';
@@ -127,12 +127,13 @@ function linterOfHook(id: string): PyLinter | null {
 
 /**
  * The lines `LinterHint.update` reads outside a step's header: echoed commands (`-`, `$`, `+`, `nox > `, bare
- * `ruff`/`flake8`/`pycodestyle`/`python` lines, `[command]`) and tox's `env: commands[0]> cmd`; and every GitHub
- * command line (LINE_COMMAND): a step's header starts at its `##[group]Run ...`, where the hint reads the step anew.
+ * `ruff`/`flake8`/`pycodestyle`/`python` lines, `[command]`) and tox's `env: commands[0]> cmd`; and GitHub's group
+ * lines: a step's header starts at its `##[group]Run ...`, where the hint reads the step anew.
  */
-export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags'>> = {
+export const HINT_WAKE: Required<Pick<Wake, 'prefixes' | 'flags' | 'commands'>> = {
   prefixes: ['- hook id: ', '$ ', '+ ', 'nox > ', 'ruff ', 'flake8', 'pycodestyle', 'python'],
-  flags: LINE_COMMAND | LINE_COLON_SPACE_C,
+  flags: LINE_COLON_SPACE_C,
+  commands: ['group', 'command'],
 };
 
 /**
@@ -263,7 +264,7 @@ export function linterHintOf(ctx: MatcherContext): LinterHint {
   return h;
 }
 
-const WAKE: Wake = { prefixes: HINT_WAKE.prefixes, flags: HINT_WAKE.flags | LINE_LOCATION };
+const WAKE: Wake = { ...HINT_WAKE, flags: HINT_WAKE.flags | LINE_LOCATION };
 
 export function createFlake8Matcher(): Matcher {
   let hint: LinterHint | null = null;

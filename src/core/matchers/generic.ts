@@ -7,7 +7,6 @@
  * earlier matcher understood (claimed) a line: that matcher knows better.
  */
 import type { Matcher, Wake } from '../matcher';
-import { LINE_COMMAND } from '../matcher';
 import { isExecWrapper } from './annotations';
 
 const CANDIDATE = /^(?:Error|ERROR|error|fatal|FATAL|Fatal|E): {1,4}(\S.{0,2000})$/;
@@ -97,7 +96,8 @@ const EXIT_CODE = /^Process completed with exit code (\d{1,3})\.$/;
 const ACTION_REF = /^([\w-]{1,100})\/[\w.-]{1,100}@\S{1,100}$/;
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'nice', 'nohup', 'command']);
 // Claimed lines (the step is understood), commands, `$ cmd` echoes and the error lines it keeps.
-const WAKE: Wake = { first: '$EefF', flags: LINE_COMMAND, claimed: true };
+// Runner commands name the tool that runs next; `##[error]` lines are what it said or the shell's exit.
+const WAKE: Wake = { first: '$EefF', commands: ['command', 'error'], claimed: true };
 
 /** The tool a shell command runs (`sudo -E apt-get install x` -> apt), or null when it is not a known one. */
 export function guessTool(command: string): string | null {

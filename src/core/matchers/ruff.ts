@@ -37,6 +37,7 @@ const WAKE: Wake = {
     '-\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
   last: ':',
   flags: HINT_WAKE.flags | LINE_LOCATION,
+  commands: HINT_WAKE.commands,
 };
 
 export function createRuffMatcher(): Matcher {
