@@ -3,7 +3,7 @@
  * baseline (the well-known problem-matcher regexes on every line). Writes `bench-out/parser.json`.
  *
  * Options: --size-mb N (log size, default 200), --mem-mb N (streamed log for peak RSS, default 1024),
- * --rounds N (default 3), --breakdown-mb N (slice for per-matcher timing, default 40), --skip-mem,
+ * --rounds N (default 5), --breakdown-mb N (slice for per-matcher timing, default 40), --skip-mem,
  * --profile (always take a CPU profile; it is taken anyway when a target is missed).
  */
 import { spawnSync } from 'node:child_process';
