@@ -12,7 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, splitText } from '../../src/core/lines';
 import { LogParser, parseChunks } from '../../src/core/parser';
-import { Prescanner } from '../../src/core/prescan';
+import { ENV_MAY_WANT, Prescanner, UNWANTED, idleMask } from '../../src/core/prescan';
 import { Framer } from '../../src/core/framing';
 import { createDispatcher, scanRaw } from '../../src/core/matcher';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
@@ -105,6 +105,34 @@ function assertRawHolds(dispatcher: ReturnType<typeof createDispatcher>, text: s
     `${JSON.stringify(raw)} framed as ${JSON.stringify(l.text)}: framed wakes ${framed.toString(2)}, raw ${fromRaw.toString(2)}`,
   );
 }
+
+test('idleMask says which lines the environment may want, besides the matchers they wake', () => {
+  const dispatcher = createDispatcher(allMatchers.map((f) => f()));
+  const mask = (text: string): number => {
+    const raw = '2024-05-01T10:00:00.1234567Z ' + text;
+    const r = dispatcher.newRawText();
+    r.set(raw, 0, raw.length, false);
+    return idleMask(r, 29, dispatcher, true);
+  };
+  const cases: [string, boolean, boolean][] = [
+    // text, a matcher wakes, the environment may want it
+    ['Successfully set up CPython (3.12.1)', false, true],
+    // (Its end, `.0`, may be a file extension: a stylish eslint header's.)
+    ['platform linux -- Python 3.12.1, pytest-8.0.0, pluggy-1.4.0', true, true],
+    ['src/a.py:1:1: F401 os imported but unused', true, false],
+    ['collected 3 items, nothing to see here', false, false],
+  ];
+  for (const [text, matchers, env] of cases) {
+    const m = mask(text);
+    const what = `${JSON.stringify(text)}: idleMask ${m}`;
+    if (!matchers && !env) {
+      assert.equal(m, UNWANTED, what);
+      continue;
+    }
+    assert.equal(m >= ENV_MAY_WANT, env, `${what}: the environment's flag`);
+    assert.equal((m >= ENV_MAY_WANT ? m - ENV_MAY_WANT : m) !== 0, matchers, `${what}: the matchers' mask`);
+  }
+});
 
 test('the raw classification holds every matcher the framed line wakes', () => {
   const dispatcher = createDispatcher(allMatchers.map((f) => f()));
