@@ -127,8 +127,8 @@ export type ByteLineSink = (
 
 /**
  * Splits a byte stream into lines without decoding them, for readers that decode only the lines they need. Each
- * line comes with a latin1 string of its bytes: one character per byte, so it is cheap to make and to search,
- * and its ASCII characters are the line's.
+ * line comes with a latin1 string of its bytes (unless a `jumper` is set): one character per byte, so it is cheap
+ * to make and to search, and its ASCII characters are the line's.
  *
  * LineSplitter stays the reference; the same lines come out once decoded (see `ByteLineKind`). A stream it
  * would read with CR-only line ends, or one whose first line end is too far to tell, is not split here:

@@ -243,7 +243,7 @@ export class LogParser {
       // The answer holds in every idle state: the line is one `plainStart` accepts, and it wakes nothing.
       text = start + 29;
     } else if (plain && known >= -1) {
-      // Framed: a matcher may want it, or the environment (a mask of 0) in some idle state. Whether it does in this
+      // Framed: a matcher may want it, or the environment (ENV_MAY_WANT) in some idle state. Whether it does in this
       // one (a `Digest: ` line with no pull pending does not) is not worth asking again: framing a line nobody
       // wants changes nothing.
       this.takeMask(known);
@@ -323,8 +323,8 @@ export class LogParser {
     // A known raw mask: the line is a plain runner line (see `skipped`), which framing only cuts.
     const l = this.rawMask >= 0 ? this.framer.framePlain(raw, n, textAt) : this.framer.frame(raw, n);
     // A step's first line ends the blocks of the one before (the flushes), then wakes whom it wakes, as any line
-    // does: a GitHub step starts at its `##[group]Run ...` header, a command line that wakes the matchers that read
-    // the header, and a matcher sees a step change in `l.step` of the next line it is shown. (Showing every matcher
+    // does: a GitHub step starts at its `##[group]Run ...` header, whose command wakes the matchers that read the
+    // header (`Wake.commands`), and a matcher sees a step change in `l.step` of the next line it is shown. (Showing every matcher
     // this line cost ~5% of a parse in a log of 15,000 steps, and changed nothing: the ungated parse in
     // fastPath.test.ts, every line to every matcher, is the reference.)
     if (l.step !== this.currentStep) {
