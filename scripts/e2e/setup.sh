@@ -48,6 +48,9 @@ else
   (
     cd "$tmp"
     export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
+    # Under `npm test` the outer npm's user agent (`node/v20...`) is in the environment, the install's npm takes it
+    # as its own, and code-server's postinstall reads the Node version from it: the install must say its own.
+    unset npm_config_user_agent
     npm install --no-audit --no-fund --no-save --omit=dev --loglevel=error \
       --prefix "$tmp" "code-server@$CODE_SERVER_VERSION" >"$tmp/install.log" 2>&1
   ) || { say "npm install code-server failed; last lines of $tmp/install.log:"; tail -n 40 "$tmp/install.log" >&2; exit 1; }
