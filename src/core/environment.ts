@@ -507,8 +507,9 @@ export class EnvironmentCollector {
     const had = this.packages.get(name);
     // The same again (a job installs in several steps, a matrix log repeats): nothing to copy.
     if (had === version) return;
-    if (this.packages.size < MAX_ENTRIES || had !== undefined)
-      this.packages.set(detach(name), detach(version));
+    // A name already in keeps its key (the copy made then): only the new version is copied.
+    if (had !== undefined) this.packages.set(name, detach(version));
+    else if (this.packages.size < MAX_ENTRIES) this.packages.set(detach(name), detach(version));
   }
 
   private checkoutDir(dir: string, l: FramedLine): void {
