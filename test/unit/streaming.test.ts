@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { splitLines } from '../../src/core/lines';
-import { LogParser, parse } from '../../src/core/parser';
+import { LogParser, parse, parseLines } from '../../src/core/parser';
 import type { Matcher, MatcherFactory } from '../../src/core/matcher';
 import { allMatchers } from '../../src/core/matchers/registry';
 import type { Problem } from '../../src/core/model';
@@ -170,4 +170,17 @@ test('the last parser that ended outlives its caller until the next one ends, an
   await collect();
   assert.equal(first.deref(), undefined, 'a parser that ended before the last one is still held');
   assert.ok(second.deref() !== undefined, 'the parser that ended last was collected');
+});
+
+test('thousands of distinct problems, each printed twice, come out once each and in order', () => {
+  // More keys than the de-duplication set starts with: it grows, and finds every key it holds.
+  const lines: string[] = [];
+  for (let i = 1; i <= 3000; i++) lines.push(`src/m${i % 97}.py:${i}:1: F401 name${i} imported but unused`);
+  const { problems } = parseLines([...lines, ...lines]);
+  assert.equal(problems.length, 3000, `3000 distinct lines twice gave ${problems.length} problems`);
+  assert.deepEqual(
+    problems.slice(0, 2).map((p) => `${p.file}:${p.line}`),
+    ['src/m1.py:1', 'src/m2.py:2'],
+  );
+  assert.equal(problems[2999]!.line, 3000);
 });
