@@ -121,6 +121,7 @@ export class EnvironmentCollector {
   private readonly dirs: string[] = [];
   private readonly warned = new Set<string>();
   private readonly envVars = new Map<string, string>();
+  private readonly secretNames = new Map<string, boolean>();
   private readonly packages = new Map<string, string>();
 
   line(l: FramedLine): void {
@@ -446,11 +447,16 @@ export class EnvironmentCollector {
   }
 
   private pipInstalled(t: string): void {
-    // A hostile multi-megabyte line must stay cheap: the packages map is capped anyway.
-    const parts = t.slice(23, 23 + 100_000).split(' ', MAX_ENTRIES);
-    for (const p of parts) {
-      const dash = p.lastIndexOf('-');
-      if (dash > 0 && dash < p.length - 1) this.addPackage(p.slice(0, dash), p.slice(dash + 1));
+    // A hostile multi-megabyte line must stay cheap: the packages map is capped anyway. The words are read in
+    // place (a split made an array and a string per package, then two more).
+    const end = Math.min(t.length, 23 + 100_000);
+    let from = 23;
+    for (let k = 0; k < MAX_ENTRIES && from < end; k++) {
+      let to = t.indexOf(' ', from);
+      if (to < 0 || to > end) to = end;
+      const dash = t.lastIndexOf('-', to - 1);
+      if (dash > from && dash < to - 1) this.addPackage(t.slice(from, dash), t.slice(dash + 1, to));
+      from = to + 1;
     }
   }
 
@@ -486,12 +492,26 @@ export class EnvironmentCollector {
 
   private setEnv(name: string, value: string, l: FramedLine): void {
     const v = value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value;
-    if (this.envVars.size < MAX_ENTRIES || this.envVars.has(name)) this.envVars.set(detach(name), detach(v));
+    // As `addPackage`: a variable each step's env block repeats is copied once.
+    const had = this.envVars.get(name);
+    if (had !== undefined) {
+      if (had !== v) this.envVars.set(name, detach(v));
+    } else if (this.envVars.size < MAX_ENTRIES) this.envVars.set(detach(name), detach(v));
     if ((name === 'CI_PROJECT_DIR' || name === 'GITHUB_WORKSPACE') && v.length > 1) this.addDir(v);
     // Official python images set PYTHON_VERSION; a dump of it is as outright as pythonLocation.
     if (name === 'PYTHON_VERSION' && /^\d{1,3}\.\d{1,3}\.\d{1,4}$/.test(v))
       this.pyCandidate(v, PY_LOCATION, l);
-    if (looksSecret(name) && !isMasked(v)) this.warn(name, l);
+    if (this.secretName(name) && !isMasked(v)) this.warn(name, l);
+  }
+
+  /** `looksSecret`, once per name (a workflow's variables show in every step's env block). */
+  private secretName(name: string): boolean {
+    let secret = this.secretNames.get(name);
+    if (secret === undefined) {
+      secret = looksSecret(name);
+      if (this.secretNames.size < MAX_ENTRIES) this.secretNames.set(detach(name), secret);
+    }
+    return secret;
   }
 
   private warn(name: string, l: FramedLine): void {

@@ -4,5 +4,7 @@
  * would otherwise pin that chunk for as long as it lives.
  */
 export function detach(s: string): string {
+  // V8 makes no slice (or concatenation) shorter than 13 characters: a string that short holds its own characters.
+  if (s.length < 13) return s;
   return (' ' + s).slice(1);
 }

@@ -233,6 +233,16 @@ test('env blocks, env dumps, export -p and hygiene warnings', () => {
   for (const w of env.warnings) assert.ok(!w.includes('abc123') && !w.includes('ghp_123'), w);
 });
 
+test("packages: pip's installed list read word by word, whatever its spacing and dashes", () => {
+  const log = gha([
+    'Successfully installed  a-b-c-1.0 -x y- z  python-dateutil-2.9.0.post0 pkg-2',
+    'Successfully installed pkg-3 a-b-c-1.0',
+  ]);
+  const { env } = collect(log);
+  // A word without a dash inside it names no package; the last dash splits the name from the version.
+  assertEqualFor(log, env.packages, { 'a-b-c': '1.0', 'python-dateutil': '2.9.0.post0', pkg: '3' });
+});
+
 test('packages: pip install, pip freeze, pip list, uv; tools', () => {
   const log = gha([
     '##[group]Run pip install -e .',
