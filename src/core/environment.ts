@@ -492,11 +492,7 @@ export class EnvironmentCollector {
 
   private setEnv(name: string, value: string, l: FramedLine): void {
     const v = value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value;
-    // As `addPackage`: a variable each step's env block repeats is copied once.
-    const had = this.envVars.get(name);
-    if (had !== undefined) {
-      if (had !== v) this.envVars.set(name, detach(v));
-    } else if (this.envVars.size < MAX_ENTRIES) this.envVars.set(detach(name), detach(v));
+    record(this.envVars, name, v);
     if ((name === 'CI_PROJECT_DIR' || name === 'GITHUB_WORKSPACE') && v.length > 1) this.addDir(v);
     // Official python images set PYTHON_VERSION; a dump of it is as outright as pythonLocation.
     if (name === 'PYTHON_VERSION' && /^\d{1,3}\.\d{1,3}\.\d{1,4}$/.test(v))
@@ -524,12 +520,7 @@ export class EnvironmentCollector {
   }
 
   private addPackage(name: string, version: string): void {
-    const had = this.packages.get(name);
-    // The same again (a job installs in several steps, a matrix log repeats): nothing to copy.
-    if (had === version) return;
-    // A name already in keeps its key (the copy made then): only the new version is copied.
-    if (had !== undefined) this.packages.set(name, detach(version));
-    else if (this.packages.size < MAX_ENTRIES) this.packages.set(detach(name), detach(version));
+    record(this.packages, name, version);
   }
 
   private checkoutDir(dir: string, l: FramedLine): void {
@@ -579,6 +570,18 @@ export class EnvironmentCollector {
 }
 
 /** Whether an env var's name looks like it holds a secret (TOKEN, SECRET, PASSWORD, KEY...; PUBLIC ones do not). */
+/**
+ * Sets `name` to `value` in a map capped at MAX_ENTRIES names, copying only what is new: the same value again (a
+ * variable every step's env block shows, a package every job installs) copies nothing, and a name already in keeps
+ * its key (the copy made then).
+ */
+function record(map: Map<string, string>, name: string, value: string): void {
+  const had = map.get(name);
+  if (had === value) return;
+  if (had !== undefined) map.set(name, detach(value));
+  else if (map.size < MAX_ENTRIES) map.set(detach(name), detach(value));
+}
+
 export function looksSecret(name: string): boolean {
   const words = name.toUpperCase().split(/[_.-]/);
   if (words.includes('PUBLIC') || (words.includes('CACHE') && words.includes('KEY'))) return false;

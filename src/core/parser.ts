@@ -303,8 +303,6 @@ export class LogParser {
     }
     return this.lat;
   }
-  private latBuf: Buffer | null = null;
-  private lat = '';
 
   /**
    * Frames and dispatches a line; `words` is where wake words are searched (the line, or its latin1 bytes). A plain
@@ -355,8 +353,10 @@ export class LogParser {
    * the matchers it wakes, and whether an idle environment may want it.
    */
   private takeMask(mask: number): void {
-    if (mask >= ENV_MAY_WANT) this.rawMask = mask - ENV_MAY_WANT;
-    else {
+    if (mask >= ENV_MAY_WANT) {
+      this.rawMask = mask - ENV_MAY_WANT;
+      this.envIdleSkip = false;
+    } else {
       this.rawMask = mask;
       // A line no matcher or environment wants (UNWANTED) comes as 0 while a matcher is busy.
       this.envIdleSkip = mask >= 0;
@@ -365,6 +365,9 @@ export class LogParser {
 
   /** The environment, if idle, does nothing with the line about to be framed: it is not shown it. */
   private envIdleSkip = false;
+  /** The piece `latin1Of` made a string of last, and that string. */
+  private latBuf: Buffer | null = null;
+  private lat = '';
 
   /**
    * Hints from a `Prescanner` that read the same bytes (ahead of `pushChunk`): while idle, the parser jumps over
